@@ -3,7 +3,7 @@
  * for HEIC, heic-decode (WASM). Header sizes are checked before any pixel is
  * decoded, so decompression bombs are refused cheaply.
  */
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import type { Channels, PixelImage } from '../core/pdq/luma.js';
 import { MediaError } from './errors.js';
 import { DEFAULT_MEDIA_LIMITS, type MediaLimits } from './limits.js';
@@ -21,10 +21,21 @@ export interface DecodedImage {
 // libvips keeps stale decoded images in a cache; hashing many distinct files gains nothing from it.
 sharp.cache(false);
 
-export async function decodeImage(
-  bytes: Uint8Array,
-  limits: MediaLimits = DEFAULT_MEDIA_LIMITS,
-): Promise<DecodedImage> {
+/**
+ * How 16-bit samples become 8-bit ones. `high` (v >> 8) is what libvips and
+ * current Pillow do and our default; `low` (v & 255) reproduces the reference
+ * C++ CLI (CImg keeps the low byte: a bug); `clip` (min(v, 255)) reproduces
+ * python-threatexchange / HMA, whose Pillow path clips I;16 to L.
+ */
+export type SixteenBitReduction = 'high' | 'low' | 'clip';
+
+export interface DecodeOptions {
+  readonly limits?: MediaLimits;
+  readonly sixteenBit?: SixteenBitReduction;
+}
+
+export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
+  const limits = options.limits ?? DEFAULT_MEDIA_LIMITS;
   if (bytes.length === 0) throw new MediaError('empty', 'empty file (0 bytes)');
   if (bytes.length > limits.maxFileBytes) {
     throw new MediaError('file-too-large', `file is ${bytes.length} bytes, over the ${limits.maxFileBytes}-byte limit`);
@@ -33,7 +44,7 @@ export async function decodeImage(
   if (format === 'unknown') throw new MediaError('unsupported-format', 'not a recognised image format');
   if (format === 'video') throw new MediaError('unsupported-format', 'this is a video, not an image');
   if (format === 'heic') return decodeHeic(bytes, limits);
-  return decodeWithSharp(bytes, format, limits);
+  return decodeWithSharp(bytes, format, limits, options.sixteenBit ?? 'high');
 }
 
 function checkPixels(width: number, height: number, limits: MediaLimits): void {
@@ -57,12 +68,24 @@ function firstLine(s: string): string {
   return s.split('\n')[0]!.trim();
 }
 
-async function decodeWithSharp(bytes: Uint8Array, format: SniffedFormat, limits: MediaLimits): Promise<DecodedImage> {
+async function decodeWithSharp(
+  bytes: Uint8Array,
+  format: SniffedFormat,
+  limits: MediaLimits,
+  reduction: SixteenBitReduction,
+): Promise<DecodedImage> {
   // ignoreIcc: the reference hashes stored sample values; colour management would shift them.
-  const options = { limitInputPixels: limits.maxPixels, failOn: 'error' as const, animated: false, ignoreIcc: true };
-  let meta: sharp.Metadata;
+  const options = {
+    limitInputPixels: limits.maxPixels,
+    failOn: 'error' as const,
+    animated: false,
+    ignoreIcc: true,
+    sequentialRead: true,
+  };
+  let meta: Metadata;
   try {
-    meta = await sharp(bytes, options).metadata();
+    // No pixel limit here: we want the header's size, to refuse with a precise message.
+    meta = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
   } catch (err) {
     throw sharpError(err);
   }
@@ -79,7 +102,9 @@ async function decodeWithSharp(bytes: Uint8Array, format: SniffedFormat, limits:
       pipeline = pipeline.toColourspace('srgb');
     }
     const { data, info } = await pipeline.raw(sixteen ? { depth: 'ushort' } : {}).toBuffer({ resolveWithObject: true });
-    const samples = sixteen ? highBytes(data) : new Uint8Array(data.buffer, data.byteOffset, data.length);
+    const samples = sixteen
+      ? reduceSixteen(data, reduction)
+      : new Uint8Array(data.buffer, data.byteOffset, data.length);
     const pixels = normaliseChannels(samples, info.width, info.height, info.channels, grey);
     return {
       pixels,
@@ -92,14 +117,15 @@ async function decodeWithSharp(bytes: Uint8Array, format: SniffedFormat, limits:
   }
 }
 
-/**
- * 16-bit samples keep their high byte (v >> 8), as libvips and Pillow reduce
- * them. The reference C++ CLI keeps the low byte, which is a bug we do not copy.
- */
-function highBytes(data: Buffer): Uint8Array {
+/** Reduces little-endian 16-bit samples to 8 bits; see SixteenBitReduction. */
+function reduceSixteen(data: Buffer, reduction: SixteenBitReduction): Uint8Array {
   const n = data.length >> 1;
   const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = data[2 * i + 1]!; // little-endian: high byte second
+  for (let i = 0; i < n; i++) {
+    const lo = data[2 * i]!;
+    const hi = data[2 * i + 1]!;
+    out[i] = reduction === 'high' ? hi : reduction === 'low' ? lo : hi > 0 ? 255 : lo;
+  }
   return out;
 }
 
@@ -131,10 +157,10 @@ interface HeicImage {
 }
 
 async function decodeHeic(bytes: Uint8Array, limits: MediaLimits): Promise<DecodedImage> {
-  const mod = (await import('heic-decode')) as unknown as { all: (o: { buffer: Uint8Array }) => Promise<HeicImage[]> };
+  const { default: heic } = await import('heic-decode');
   let images: HeicImage[];
   try {
-    images = await mod.all({ buffer: bytes });
+    images = await heic.all({ buffer: bytes });
   } catch (err) {
     throw new MediaError(
       'corrupt',

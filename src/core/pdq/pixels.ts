@@ -34,41 +34,77 @@ export function referenceCliResize(image: PixelImage): PixelImage {
 }
 
 /**
- * Maps each output pixel (x, y) to its source pixel. Rotations are
- * counter-clockwise, matching the reference's naming of dihedral hashes.
+ * Each transform maps output pixel (x, y) to source pixel (sx, sy) affinely:
+ * sx = x*xx + y*xy + (w-1)*xw + (h-1)*xh, likewise sy. Rotations are
+ * counter-clockwise, matching the reference's naming of dihedral hashes;
+ * `swap` transforms output an h x w image from a w x h source.
  */
-type SourceOf = (x: number, y: number, w: number, h: number) => [number, number];
+interface Affine {
+  swap: boolean;
+  xx: number;
+  xy: number;
+  xw: number;
+  xh: number;
+  yx: number;
+  yy: number;
+  yw: number;
+  yh: number;
+}
 
-const TRANSFORMS: Record<string, { swap: boolean; src: SourceOf }> = {
-  orig: { swap: false, src: (x, y) => [x, y] },
-  // Output is h wide, w tall (source w x h).
-  rot90: { swap: true, src: (x, y, w) => [w - 1 - y, x] },
-  rot180: { swap: false, src: (x, y, w, h) => [w - 1 - x, h - 1 - y] },
-  rot270: { swap: true, src: (x, y, _w, h) => [y, h - 1 - x] },
-  flipx: { swap: false, src: (x, y, _w, h) => [x, h - 1 - y] },
-  flipy: { swap: false, src: (x, y, w) => [w - 1 - x, y] },
-  flipplus1: { swap: true, src: (x, y) => [y, x] },
-  flipminus1: { swap: true, src: (x, y, w, h) => [w - 1 - y, h - 1 - x] },
-};
+const A = (
+  swap: boolean,
+  xx: number,
+  xy: number,
+  xw: number,
+  xh: number,
+  yx: number,
+  yy: number,
+  yw: number,
+  yh: number,
+): Affine => ({
+  swap,
+  xx,
+  xy,
+  xw,
+  xh,
+  yx,
+  yy,
+  yw,
+  yh,
+});
+
+const TRANSFORMS = {
+  orig: A(false, 1, 0, 0, 0, 0, 1, 0, 0),
+  rot90: A(true, 0, -1, 1, 0, 1, 0, 0, 0), // sx = w-1-y, sy = x
+  rot180: A(false, -1, 0, 1, 0, 0, -1, 0, 1), // sx = w-1-x, sy = h-1-y
+  rot270: A(true, 0, 1, 0, 0, -1, 0, 0, 1), // sx = y, sy = h-1-x
+  flipx: A(false, 1, 0, 0, 0, 0, -1, 0, 1), // top <-> bottom
+  flipy: A(false, -1, 0, 1, 0, 0, 1, 0, 0), // left <-> right
+  flipplus1: A(true, 0, 1, 0, 0, 1, 0, 0, 0), // transpose
+  flipminus1: A(true, 0, -1, 1, 0, -1, 0, 0, 1), // anti-transpose
+} satisfies Record<string, Affine>;
 
 export type PixelTransform = keyof typeof TRANSFORMS;
 
 export function transformPixels(image: PixelImage, transform: PixelTransform): PixelImage {
-  const t = TRANSFORMS[transform];
+  const t: Affine | undefined = TRANSFORMS[transform];
   if (!t) throw new RangeError(`unknown transform ${transform}`);
-  const { data, width: w, height: h, channels } = image;
+  const { data, width: w, height: h, channels: ch } = image;
   const ow = t.swap ? h : w;
   const oh = t.swap ? w : h;
-  const out = new Uint8Array(ow * oh * channels);
+  const out = new Uint8Array(ow * oh * ch);
+  // Source offset steps (in samples) per output x and per output y.
+  const stepX = (t.xx + t.yx * w) * ch;
+  const stepY = (t.xy + t.yy * w) * ch;
+  const origin = ((w - 1) * t.xw + (h - 1) * t.xh + ((w - 1) * t.yw + (h - 1) * t.yh) * w) * ch;
   let o = 0;
   for (let y = 0; y < oh; y++) {
-    for (let x = 0; x < ow; x++) {
-      const [sx, sy] = t.src(x, y, w, h);
-      const s = (sy * w + sx) * channels;
-      for (let c = 0; c < channels; c++) out[o++] = data[s + c]!;
+    let s = origin + y * stepY;
+    for (let x = 0; x < ow; x++, s += stepX) {
+      for (let c = 0; c < ch; c++) out[o++] = data[s + c]!;
     }
   }
-  return { data: out, width: ow, height: oh, channels };
+  return { data: out, width: ow, height: oh, channels: ch };
 }
 
 /**
