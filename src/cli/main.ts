@@ -1,0 +1,44 @@
+/** The `perisai` command: dispatches to subcommands. */
+import { VERSION } from '../version.js';
+import { UsageError } from './args.js';
+import { HASH_USAGE, hashCommand } from './hash.js';
+import { SERVE_USAGE, serveCommand } from './serve.js';
+
+type Command = { run: (argv: string[]) => Promise<number>; usage: string; summary: string };
+
+const COMMANDS: Record<string, Command> = {
+  hash: { run: (a) => hashCommand(a), usage: HASH_USAGE, summary: 'PDQ, MD5 and SHA-256 of images' },
+  serve: { run: serveCommand, usage: SERVE_USAGE, summary: 'run the HTTP server' },
+};
+
+function mainUsage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  return `perisai ${VERSION}: hash banks, matching and evidence against image-based sexual abuse\n\nusage: perisai <command> [options]\n\n${lines.join('\n')}\n\nRun 'perisai <command> --help' for a command's options.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${mainUsage()}\n`);
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`perisai: unknown command '${name}'\n\n${mainUsage()}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`perisai ${name}: ${err.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    process.stderr.write(`perisai ${name}: ${(err as Error)?.stack ?? err}\n`);
+    return 1;
+  }
+}
