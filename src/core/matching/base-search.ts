@@ -60,36 +60,42 @@ export class SearchScratch {
     this.verify(rows, q, plan, candidates, sink);
   }
 
-  /** Phase 1: bucket bounds for every probe (offset tables are small and hot). */
+  /**
+   * Phase 1: bucket bounds for every probe, touching each run's first line.
+   * No branch on the loaded bounds (empty runs are kept): a mispredicted
+   * branch there would serialise the misses this loop is meant to overlap.
+   */
   private collectRuns(tables: readonly ChunkTable[], q: Uint32Array, plan: ProbePlan): number {
     const { masks, maskBits, pairLimit } = plan;
     if (this.runStart.length < CHUNK_COUNT * masks.length) this.allocateRuns(CHUNK_COUNT * masks.length);
     let n = 0;
+    let acc = 0;
     for (let c = 0; c < CHUNK_COUNT; c++) {
-      const offsets = tables[c]!.offsets;
+      const { offsets, partners } = tables[c]!;
+      const last = partners.length - 1;
       const qKey = chunkKey(q[c >>> 1]!, c);
       for (let m = 0; m < masks.length; m++) {
         const bucket = qKey ^ masks[m]!;
         const start = offsets[bucket]!;
-        const end = offsets[bucket + 1]!;
-        if (start === end) continue;
         this.runStart[n] = start;
-        this.runEnd[n] = end;
+        this.runEnd[n] = offsets[bucket + 1]!;
         this.runChunk[n] = c;
         this.runLimit[n] = pairLimit - maskBits[m]!;
+        acc ^= partners[Math.min(start, last)]!;
         n++;
       }
     }
+    this.touched ^= acc;
     return n;
   }
 
-  /** Phase 2: touch every cache line of every run so the misses overlap. */
+  /** Phase 2: touch the remaining cache lines of long runs so those misses overlap too. */
   private touchRuns(tables: readonly ChunkTable[], runs: number): void {
     let acc = 0;
     for (let i = 0; i < runs; i++) {
       const partners = tables[this.runChunk[i]!]!.partners;
       const end = this.runEnd[i]!;
-      for (let p = this.runStart[i]!; p < end; p += PARTNERS_PER_LINE) acc ^= partners[p]!;
+      for (let p = this.runStart[i]! + PARTNERS_PER_LINE; p < end; p += PARTNERS_PER_LINE) acc ^= partners[p]!;
     }
     this.touched ^= acc;
   }
