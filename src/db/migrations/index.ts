@@ -1,0 +1,18 @@
+/**
+ * The list of migrations, in order. Static imports rather than a folder scan so the
+ * list survives bundling and works the same from src/ (tsx) and dist/ (tsc).
+ * Add a migration: create NNNN_name.ts next to this file and append it here.
+ * Never edit or reorder a migration that has been released.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001_hash_banks.js';
+
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001_hash_banks': m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return { ...MIGRATIONS };
+  },
+};

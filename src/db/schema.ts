@@ -1,0 +1,136 @@
+/**
+ * Kysely table types for the Perisai schema (see migrations/ and docs/storage.md).
+ *
+ * Value conventions, the same on PGlite and PostgreSQL (open.ts installs the parsers):
+ * bigint/bigserial columns read as JS numbers, bytea as Buffer, timestamptz as Date,
+ * jsonb as parsed JSON. jsonb is written as a JSON string.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export const BANK_CATEGORIES = ['ncii', 'csam', 'deepfake', 'doxx', 'other'] as const;
+export type BankCategory = (typeof BANK_CATEGORIES)[number];
+
+export const BANK_KINDS = ['block', 'allow'] as const;
+export type BankKind = (typeof BANK_KINDS)[number];
+
+export const CONTENT_SOURCES = ['victim', 'analyst', 'import'] as const;
+export type ContentSource = (typeof CONTENT_SOURCES)[number];
+
+export const CONTENT_STATUSES = ['active', 'disabled', 'withdrawn'] as const;
+export type ContentStatus = (typeof CONTENT_STATUSES)[number];
+
+export const SIGNAL_TYPES = ['pdq', 'md5', 'sha256', 'vpdq'] as const;
+export type SignalType = (typeof SIGNAL_TYPES)[number];
+
+export const CHANGE_OPS = ['add', 'remove'] as const;
+export type ChangeOp = (typeof CHANGE_OPS)[number];
+
+export const API_KEY_SCOPES = ['read', 'write'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/** Set by the database on insert; may be written explicitly (tests, imports). */
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | undefined, Date>;
+type WithDefault<T> = ColumnType<T, T | undefined, T>;
+type Json = ColumnType<Record<string, unknown>, string | undefined, string>;
+
+export interface OrganisationsTable {
+  id: Generated<number>;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface BanksTable {
+  id: Generated<number>;
+  name: string;
+  category: BankCategory;
+  org_id: number | null;
+  kind: WithDefault<BankKind>;
+  pdq_threshold: WithDefault<number>;
+  min_quality: WithDefault<number>;
+  enabled: WithDefault<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface BankContentTable {
+  id: Generated<number>;
+  bank_id: number;
+  note: string | null;
+  metadata: Json;
+  source: ContentSource;
+  case_ref: string | null;
+  status: WithDefault<ContentStatus>;
+  disabled_until: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface SignalsTable {
+  id: Generated<number>;
+  content_id: number;
+  /** Copied from the content row so the index loader needs no join to find the bank. */
+  bank_id: number;
+  type: SignalType;
+  hash: Buffer;
+  quality: number | null;
+  created_at: CreatedAt;
+}
+
+export interface VpdqFramesTable {
+  signal_id: number;
+  frame_number: number;
+  quality: number;
+  hash: Buffer;
+  timestamp_s: number;
+}
+
+export interface SignalChangesTable {
+  seq: Generated<number>;
+  signal_id: number;
+  content_id: number;
+  bank_id: number;
+  op: ChangeOp;
+  at: CreatedAt;
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>;
+  org_id: number | null;
+  name: string;
+  prefix: string;
+  key_hash: Buffer;
+  scope: ApiKeyScope;
+  created_at: CreatedAt;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface Schema {
+  organisations: OrganisationsTable;
+  banks: BanksTable;
+  bank_content: BankContentTable;
+  signals: SignalsTable;
+  vpdq_frames: VpdqFramesTable;
+  signal_changes: SignalChangesTable;
+  api_keys: ApiKeysTable;
+}
+
+export type BankRow = Selectable<BanksTable>;
+export type NewBankRow = Insertable<BanksTable>;
+export type BankPatchRow = Updateable<BanksTable>;
+export type ContentRow = Selectable<BankContentTable>;
+export type SignalRow = Selectable<SignalsTable>;
+export type SignalChangeRow = Selectable<SignalChangesTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+
+/** Every application table, children first (the order TRUNCATE/DROP can use). */
+export const TABLES = [
+  'vpdq_frames',
+  'signal_changes',
+  'signals',
+  'bank_content',
+  'api_keys',
+  'banks',
+  'organisations',
+] as const satisfies readonly (keyof Schema)[];
