@@ -31,7 +31,11 @@ const SIXTEEN: readonly SixteenBitReduction[] = ['high', 'low', 'clip'];
 
 type Outcome = { path: string; result: PhotoHash } | { path: string; error: string };
 
-export async function hashCommand(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function hashCommand(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
     mode: { type: 'string' },
     dihedral: { type: 'boolean', default: false },

@@ -1,13 +1,19 @@
 /** The `perisai` command: dispatches to subcommands. */
 import { VERSION } from '../version.js';
+import { APIKEY_USAGE, apikeyCommand } from './apikey.js';
 import { UsageError } from './args.js';
+import { BANK_USAGE, bankCommand } from './bank.js';
 import { HASH_USAGE, hashCommand } from './hash.js';
+import { MATCH_USAGE, matchCommand } from './match.js';
 import { SERVE_USAGE, serveCommand } from './serve.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; usage: string; summary: string };
 
 const COMMANDS: Record<string, Command> = {
   hash: { run: (a) => hashCommand(a), usage: HASH_USAGE, summary: 'PDQ, MD5 and SHA-256 of images' },
+  match: { run: (a) => matchCommand(a), usage: MATCH_USAGE, summary: 'match files or hashes against the banks' },
+  bank: { run: (a) => bankCommand(a), usage: BANK_USAGE, summary: 'create, fill, export and withdraw hash banks' },
+  apikey: { run: (a) => apikeyCommand(a), usage: APIKEY_USAGE, summary: 'create, list and revoke API keys' },
   serve: { run: serveCommand, usage: SERVE_USAGE, summary: 'run the HTTP server' },
 };
 

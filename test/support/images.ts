@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { createDeflate, deflateSync, crc32 as zlibCrc32 } from 'node:zlib';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 /** Smooth pattern plus deterministic noise, `channels` interleaved 8-bit samples. */
 export function patternPixels(width: number, height: number, channels = 3, seed = 1): Buffer {
@@ -21,7 +21,7 @@ export function patternPixels(width: number, height: number, channels = 3, seed 
   return data;
 }
 
-export function patternImage(width: number, height: number, channels: 1 | 2 | 3 | 4 = 3, seed = 1): sharp.Sharp {
+export function patternImage(width: number, height: number, channels: 1 | 2 | 3 | 4 = 3, seed = 1): Sharp {
   const img = sharp(patternPixels(width, height, channels, seed), { raw: { width, height, channels } });
   // Without this libvips writes single-band input as RGB.
   return channels <= 2 ? img.toColourspace('b-w') : img;

@@ -1,0 +1,178 @@
+/**
+ * The matching service: hashes in, bank matches out, with each bank's rules.
+ *
+ * - PDQ matches within the bank's threshold, if both the query and the stored
+ *   signal meet the bank's quality floor (a signal without quality passes).
+ * - MD5 / SHA-256 match exactly.
+ * - A hit in an enabled allow bank (known false positives, benign images)
+ *   suppresses the block-bank matches of that query: they are returned marked
+ *   `suppressed`, never acted on.
+ * - A signal flooding (matching far above its usual rate) has its matches
+ *   returned marked `held` until an analyst releases it.
+ */
+
+import { type Bank, listBanks } from '../banks/banks.js';
+import { loadContent } from '../banks/content.js';
+import { hexToHash256 } from '../core/hash256.js';
+import type { Database } from '../db/open.js';
+import type { SignalType } from '../db/schema.js';
+import type { FloodDetector } from './flood.js';
+import type { LiveIndex } from './live-index.js';
+
+export interface MatchQuery {
+  pdq?: string;
+  /** Quality of the query hash, when known (hashing a file gives it). */
+  quality?: number;
+  /** The 8 dihedral PDQ hashes of the query image: matches rotated/flipped copies. */
+  pdqDihedral?: readonly string[];
+  md5?: string;
+  sha256?: string;
+}
+
+export interface Match {
+  bank: string;
+  bankId: number;
+  bankKind: Bank['kind'];
+  category: Bank['category'];
+  contentId: number;
+  signalId: number;
+  signalType: SignalType;
+  /** Hamming distance for PDQ; 0 for exact digests. */
+  distance: number;
+  metadata: Record<string, unknown>;
+  note: string | null;
+  caseRef: string | null;
+  /** True when an allow-bank hit vetoes this match. */
+  suppressed: boolean;
+  /** True when the signal is quarantined for flooding: review before acting. */
+  held: boolean;
+}
+
+export interface MatchResult {
+  matches: Match[];
+  /** Allow-bank hits (also in `matches`, with bankKind 'allow'). */
+  allowed: boolean;
+  /** False while the index is still loading: a miss is not yet final. */
+  indexComplete: boolean;
+}
+
+interface Hit {
+  signalId: number;
+  type: SignalType;
+  distance: number;
+}
+
+const BANK_REFRESH_MS = 2000;
+
+export class Matcher {
+  private banks = new Map<number, Bank>();
+  private banksLoadedAt = 0;
+  private refreshing: Promise<void> | null = null;
+
+  constructor(
+    private readonly database: Database,
+    readonly index: LiveIndex,
+    private readonly flood: FloodDetector,
+  ) {}
+
+  /** Re-reads bank settings (threshold, quality floor, enabled, kind). */
+  async refreshBanks(): Promise<void> {
+    const banks = await listBanks(this.database.db);
+    this.banks = new Map(banks.map((b) => [b.id, b]));
+    this.banksLoadedAt = Date.now();
+  }
+
+  private async currentBanks(): Promise<Map<number, Bank>> {
+    if (Date.now() - this.banksLoadedAt > BANK_REFRESH_MS) {
+      this.refreshing ??= this.refreshBanks().finally(() => {
+        this.refreshing = null;
+      });
+      await this.refreshing;
+    }
+    return this.banks;
+  }
+
+  /** The widest PDQ threshold over enabled banks: the radius the index must search. */
+  private searchRadius(banks: Map<number, Bank>): number {
+    let r = -1;
+    for (const b of banks.values()) if (b.enabled) r = Math.max(r, b.pdqThreshold);
+    return r;
+  }
+
+  async lookup(query: MatchQuery): Promise<MatchResult> {
+    const banks = await this.currentBanks();
+    const hits = this.findHits(query, this.searchRadius(banks));
+    const accepted = hits.filter((h) => this.accepts(banks, h, query.quality));
+    const allowed = accepted.some((h) => banks.get(this.index.signals.bankOf(h.signalId))?.kind === 'allow');
+    const matches = await this.describe(banks, accepted, allowed);
+    return { matches, allowed, indexComplete: this.index.status().state === 'ready' };
+  }
+
+  /** Raw index hits, before bank rules: the best distance per signal. */
+  private findHits(query: MatchQuery, radius: number): Hit[] {
+    const best = new Map<number, Hit>();
+    const keep = (h: Hit) => {
+      const cur = best.get(h.signalId);
+      if (!cur || h.distance < cur.distance) best.set(h.signalId, h);
+    };
+    if (radius >= 0) {
+      const pdqHashes = [...(query.pdq ? [query.pdq] : []), ...(query.pdqDihedral ?? [])].map(hexToHash256);
+      if (pdqHashes.length === 1) {
+        for (const m of this.index.pdq.query(pdqHashes[0]!, radius))
+          keep({ signalId: m.id, type: 'pdq', distance: m.distance });
+      } else if (pdqHashes.length > 1) {
+        for (const m of this.index.pdq.queryDihedral(pdqHashes, radius))
+          keep({ signalId: m.id, type: 'pdq', distance: m.distance });
+      }
+    }
+    if (query.md5)
+      for (const id of this.index.md5.get(query.md5.toLowerCase())) keep({ signalId: id, type: 'md5', distance: 0 });
+    if (query.sha256) {
+      for (const id of this.index.sha256.get(query.sha256.toLowerCase()))
+        keep({ signalId: id, type: 'sha256', distance: 0 });
+    }
+    return [...best.values()];
+  }
+
+  private accepts(banks: Map<number, Bank>, hit: Hit, queryQuality: number | undefined): boolean {
+    const signals = this.index.signals;
+    if (!signals.has(hit.signalId)) return false;
+    const bank = banks.get(signals.bankOf(hit.signalId));
+    if (!bank?.enabled) return false;
+    if (hit.type !== 'pdq') return true;
+    if (hit.distance > bank.pdqThreshold) return false;
+    if (queryQuality !== undefined && queryQuality < bank.minQuality) return false;
+    const stored = signals.qualityOf(hit.signalId);
+    return stored === null || stored >= bank.minQuality;
+  }
+
+  private async describe(banks: Map<number, Bank>, hits: Hit[], allowed: boolean): Promise<Match[]> {
+    if (hits.length === 0) return [];
+    const signals = this.index.signals;
+    const contentIds = [...new Set(hits.map((h) => signals.contentOf(h.signalId)))];
+    const content = new Map((await loadContent(this.database.db, contentIds)).map((c) => [c.id, c]));
+    const matches: Match[] = [];
+    for (const h of hits.sort((a, b) => a.distance - b.distance || a.signalId - b.signalId)) {
+      const bank = banks.get(signals.bankOf(h.signalId))!;
+      const item = content.get(signals.contentOf(h.signalId));
+      if (!item) continue; // deleted between index hit and read
+      const held = bank.kind === 'block' && this.flood.record(h.signalId).flooded;
+      matches.push({
+        bank: bank.name,
+        bankId: bank.id,
+        bankKind: bank.kind,
+        category: bank.category,
+        contentId: item.id,
+        signalId: h.signalId,
+        signalType: h.type,
+        distance: h.distance,
+        metadata: item.metadata,
+        note: item.note,
+        caseRef: item.caseRef,
+        suppressed: allowed && bank.kind === 'block',
+        held,
+      });
+    }
+    return matches;
+  }
+}
