@@ -9,6 +9,7 @@
  * the CPU can overlap (JS has no prefetch instruction, so a load whose value is
  * folded into a throwaway accumulator plays that role), and only then used.
  */
+import type { ChunkTable } from './chunk-tables.js';
 import {
   CHUNK_COUNT,
   canonicalChunk,
@@ -20,15 +21,6 @@ import {
   partnerKey,
   WORDS_PER_HASH,
 } from './probe-plan.js';
-
-export interface ChunkTable {
-  /** Bucket b's postings are [offsets[b], offsets[b + 1]). */
-  readonly offsets: Uint32Array;
-  /** The other 16 bits of the same word, checked before reading the row. */
-  readonly partners: Uint16Array;
-  readonly slotLow: Uint16Array;
-  readonly slotHigh: Uint8Array | Uint16Array;
-}
 
 export interface SearchableRows {
   readonly words: Uint32Array;
@@ -61,7 +53,7 @@ export class SearchScratch {
   }
 
   /**
-   * Phase 1: bucket bounds for every probe, touching each run's first line.
+   * Phase 1: bucket bounds for every probe (offset tables are small and hot).
    * No branch on the loaded bounds (empty runs are kept): a mispredicted
    * branch there would serialise the misses this loop is meant to overlap.
    */
@@ -69,33 +61,34 @@ export class SearchScratch {
     const { masks, maskBits, pairLimit } = plan;
     if (this.runStart.length < CHUNK_COUNT * masks.length) this.allocateRuns(CHUNK_COUNT * masks.length);
     let n = 0;
-    let acc = 0;
     for (let c = 0; c < CHUNK_COUNT; c++) {
-      const { offsets, partners } = tables[c]!;
-      const last = partners.length - 1;
+      const offsets = tables[c]!.offsets;
       const qKey = chunkKey(q[c >>> 1]!, c);
       for (let m = 0; m < masks.length; m++) {
         const bucket = qKey ^ masks[m]!;
-        const start = offsets[bucket]!;
-        this.runStart[n] = start;
+        this.runStart[n] = offsets[bucket]!;
         this.runEnd[n] = offsets[bucket + 1]!;
         this.runChunk[n] = c;
         this.runLimit[n] = pairLimit - maskBits[m]!;
-        acc ^= partners[Math.min(start, last)]!;
         n++;
       }
     }
-    this.touched ^= acc;
     return n;
   }
 
-  /** Phase 2: touch the remaining cache lines of long runs so those misses overlap too. */
+  /**
+   * Phase 2: touch every cache line of every run, as independent loads, so
+   * their misses overlap instead of stalling the filter one run at a time.
+   */
   private touchRuns(tables: readonly ChunkTable[], runs: number): void {
     let acc = 0;
     for (let i = 0; i < runs; i++) {
       const partners = tables[this.runChunk[i]!]!.partners;
+      const start = this.runStart[i]!;
       const end = this.runEnd[i]!;
-      for (let p = this.runStart[i]! + PARTNERS_PER_LINE; p < end; p += PARTNERS_PER_LINE) acc ^= partners[p]!;
+      acc ^= partners[Math.min(start, partners.length - 1)]!;
+      // first posting of each further line (assumes line-aligned buffers, true for large allocations)
+      for (let p = (start | (PARTNERS_PER_LINE - 1)) + 1; p < end; p += PARTNERS_PER_LINE) acc ^= partners[p]!;
     }
     this.touched ^= acc;
   }

@@ -8,17 +8,9 @@
  * into a 16-bit low and an 8-bit high array so 3 B cover 16.7M rows (a 16-bit
  * high array takes over beyond that).
  */
-import { type ChunkTable, type SearchableRows, SearchScratch } from './base-search.js';
-import {
-  BUCKETS_PER_CHUNK,
-  CHUNK_COUNT,
-  chunkKey,
-  distanceWithin,
-  type MatchSink,
-  type ProbePlan,
-  partnerKey,
-  WORDS_PER_HASH,
-} from './probe-plan.js';
+import { type SearchableRows, SearchScratch } from './base-search.js';
+import { buildChunkTables, type ChunkTable } from './chunk-tables.js';
+import { distanceWithin, type MatchSink, type ProbePlan, WORDS_PER_HASH } from './probe-plan.js';
 
 export class BaseSegment implements SearchableRows {
   /** Rows, deleted ones included. */
@@ -44,10 +36,7 @@ export class BaseSegment implements SearchableRows {
     const n = ids.length;
     const compactIds = maxOf(ids) < 4294967296;
     const store = compactIds ? Uint32Array.from(ids) : Float64Array.from(ids);
-    const tables: ChunkTable[] = [];
-    const keys = new Uint16Array(n);
-    for (let c = 0; c < CHUNK_COUNT; c++) tables.push(buildChunkTable(words, n, c, keys));
-    return new BaseSegment(store, words, tables);
+    return new BaseSegment(store, words, buildChunkTables(words, n));
   }
 
   get live(): number {
@@ -115,27 +104,4 @@ function maxOf(values: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
   return max;
-}
-
-/** Counting sort of all rows by chunk c; postings in a bucket stay in row order. */
-function buildChunkTable(words: Uint32Array, n: number, c: number, keys: Uint16Array): ChunkTable {
-  const w = c >>> 1;
-  const partners = new Uint16Array(n);
-  const slotLow = new Uint16Array(n);
-  const slotHigh = n <= 1 << 24 ? new Uint8Array(n) : new Uint16Array(n);
-  const offsets = new Uint32Array(BUCKETS_PER_CHUNK + 1);
-  for (let s = 0; s < n; s++) {
-    const k = chunkKey(words[s * WORDS_PER_HASH + w]!, c);
-    keys[s] = k;
-    offsets[k + 1]!++;
-  }
-  for (let b = 0; b < BUCKETS_PER_CHUNK; b++) offsets[b + 1]! += offsets[b]!;
-  const cursor = offsets.slice(0, BUCKETS_PER_CHUNK);
-  for (let s = 0; s < n; s++) {
-    const p = cursor[keys[s]!]!++;
-    partners[p] = partnerKey(words[s * WORDS_PER_HASH + w]!, c);
-    slotLow[p] = s & 0xffff;
-    slotHigh[p] = Math.floor(s / 65536);
-  }
-  return { offsets, partners, slotLow, slotHigh };
 }

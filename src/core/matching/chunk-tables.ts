@@ -1,0 +1,81 @@
+/**
+ * Bulk construction of the 16 chunk tables (CSR posting lists) of a base segment.
+ *
+ * Each table is a counting sort of all rows by one 16-bit chunk. A direct
+ * 65536-way scatter misses the cache on nearly every write at 10M rows, so it
+ * is done in two stable passes: rows are first grouped by the key's high byte
+ * (256 write streams), then each group, whose postings span only ~1/256 of the
+ * output, is scattered to its final buckets.
+ */
+import { BUCKETS_PER_CHUNK, chunkKey, partnerKey, WORDS_PER_HASH } from './probe-plan.js';
+
+export interface ChunkTable {
+  /** Bucket b's postings are [offsets[b], offsets[b + 1]). */
+  readonly offsets: Uint32Array;
+  /** The other 16 bits of the same word, checked before reading the row. */
+  readonly partners: Uint16Array;
+  /** Row slot = slotHigh * 65536 + slotLow: 3 B up to 16.7M rows. */
+  readonly slotLow: Uint16Array;
+  readonly slotHigh: Uint8Array | Uint16Array;
+}
+
+/** Scratch reused across the 16 tables of one build. */
+interface Scratch {
+  column: Uint32Array;
+  groupedKey: Uint16Array;
+  groupedPartner: Uint16Array;
+  groupedSlot: Uint32Array;
+}
+
+/** Tables for chunks 0..15 of n rows stored as 8 words each (rows in slot order). */
+export function buildChunkTables(words: Uint32Array, n: number): ChunkTable[] {
+  const scratch: Scratch = {
+    column: new Uint32Array(n),
+    groupedKey: new Uint16Array(n),
+    groupedPartner: new Uint16Array(n),
+    groupedSlot: new Uint32Array(n),
+  };
+  const tables: ChunkTable[] = [];
+  for (let w = 0; w < WORDS_PER_HASH; w++) {
+    // Both chunks of word w read the same column: one strided pass over the rows.
+    for (let s = 0; s < n; s++) scratch.column[s] = words[s * WORDS_PER_HASH + w]!;
+    tables.push(buildTable(2 * w, n, scratch), buildTable(2 * w + 1, n, scratch));
+  }
+  return tables;
+}
+
+function buildTable(c: number, n: number, scratch: Scratch): ChunkTable {
+  const { column, groupedKey, groupedPartner, groupedSlot } = scratch;
+  const offsets = bucketOffsets(column, n, c);
+  // Pass 1: group by the key's high byte, keeping row order.
+  const groupCursor = new Uint32Array(256);
+  for (let h = 0; h < 256; h++) groupCursor[h] = offsets[h << 8]!;
+  for (let s = 0; s < n; s++) {
+    const word = column[s]!;
+    const key = chunkKey(word, c);
+    const g = groupCursor[key >>> 8]!++;
+    groupedKey[g] = key;
+    groupedPartner[g] = partnerKey(word, c);
+    groupedSlot[g] = s;
+  }
+  // Pass 2: within each group, scatter to the final bucket (still stable).
+  const partners = new Uint16Array(n);
+  const slotLow = new Uint16Array(n);
+  const slotHigh = n <= 1 << 24 ? new Uint8Array(n) : new Uint16Array(n);
+  const cursor = offsets.slice(0, BUCKETS_PER_CHUNK);
+  for (let g = 0; g < n; g++) {
+    const p = cursor[groupedKey[g]!]!++;
+    const slot = groupedSlot[g]!;
+    partners[p] = groupedPartner[g]!;
+    slotLow[p] = slot & 0xffff;
+    slotHigh[p] = slot >>> 16;
+  }
+  return { offsets, partners, slotLow, slotHigh };
+}
+
+function bucketOffsets(column: Uint32Array, n: number, c: number): Uint32Array {
+  const offsets = new Uint32Array(BUCKETS_PER_CHUNK + 1);
+  for (let s = 0; s < n; s++) offsets[chunkKey(column[s]!, c) + 1]!++;
+  for (let b = 0; b < BUCKETS_PER_CHUNK; b++) offsets[b + 1]! += offsets[b]!;
+  return offsets;
+}
