@@ -5,7 +5,17 @@ export type MediaErrorCode =
   | 'too-many-pixels'
   | 'unsupported-format'
   | 'corrupt'
-  | 'unreadable';
+  | 'unreadable'
+  /** A media file with no (non-cover-art) video stream, e.g. audio only. */
+  | 'no-video-stream'
+  /** The system ffmpeg/ffprobe could not be found or started. */
+  | 'ffmpeg-missing'
+  /** A decoder ran past its time budget and was killed. */
+  | 'timeout'
+  /** Longer than the configured maximum duration. */
+  | 'too-long'
+  /** The caller aborted (AbortSignal). */
+  | 'aborted';
 
 export class MediaError extends Error {
   readonly code: MediaErrorCode;

@@ -26,3 +26,29 @@ export function positiveInt(raw: string | undefined, fallback: number, name: str
     throw new RangeError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
   return n;
 }
+
+/** Limits for video, which is streamed through ffmpeg rather than held in memory. */
+export interface VideoLimits {
+  /** Longest video accepted, in seconds (from the container, re-checked while decoding). */
+  readonly maxVideoSeconds: number;
+  /** Largest video file accepted, in bytes. */
+  readonly maxVideoBytes: number;
+  /** Largest frame (width x height) accepted; each sampled frame is held in memory as RGB. */
+  readonly maxVideoPixels: number;
+}
+
+export const DEFAULT_VIDEO_LIMITS: VideoLimits = Object.freeze({
+  maxVideoSeconds: 3 * 60 * 60,
+  maxVideoBytes: 4 * 1024 * 1024 * 1024,
+  // 8K UHD (8192x4320); a frame is 3 bytes per pixel, ~106 MB at this size.
+  maxVideoPixels: 8192 * 4320,
+});
+
+export function videoLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): VideoLimits {
+  const d = DEFAULT_VIDEO_LIMITS;
+  return {
+    maxVideoSeconds: positiveInt(env.PERISAI_MAX_VIDEO_SECONDS, d.maxVideoSeconds, 'PERISAI_MAX_VIDEO_SECONDS'),
+    maxVideoBytes: positiveInt(env.PERISAI_MAX_VIDEO_BYTES, d.maxVideoBytes, 'PERISAI_MAX_VIDEO_BYTES'),
+    maxVideoPixels: positiveInt(env.PERISAI_MAX_VIDEO_PIXELS, d.maxVideoPixels, 'PERISAI_MAX_VIDEO_PIXELS'),
+  };
+}
