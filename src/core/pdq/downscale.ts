@@ -1,229 +1,131 @@
 /**
- * Jarosz tent filter (two passes of box filters) and centre decimation,
- * bit-exact with the PDQ reference's float32 arithmetic.
+ * Jarosz tent filter (repeated box filters along rows then columns) and
+ * centre decimation, bit-exact with the PDQ reference's float32 arithmetic.
  *
- * Every running sum is rounded to float32 after each add/subtract, because the
- * reference keeps it in a `float`. Column passes sweep row by row with one
- * running sum per column: the arithmetic per column is in the same order as
- * the reference's strided walk, so results are identical, but memory is read
- * sequentially.
+ * Each box pass is fused: rows are box-filtered into a small ring of
+ * (column window + 4) rows, and the column sweep consumes them from there, so
+ * the row-filtered image never makes a round trip through a full-size buffer.
+ * Per element the arithmetic and its order are exactly the reference's.
  */
+import { addRow, addRowAndEmit, slideRowAndEmit, subtractRowAndEmit } from './box-cols.js';
+import { type BoxPhases, boxFourRows, boxPhases, boxRow } from './box-rows.js';
 
 /** Window for reducing `oldDim` samples to `newDim`: (old + 2*new - 1) / (2*new). */
 export function jaroszWindowSize(oldDim: number, newDim: number): number {
   return Math.floor((oldDim + 2 * newDim - 1) / (2 * newDim));
 }
 
-interface BoxPhases {
-  half: number;
-  p1: number;
-  p2: number;
-  p3: number;
-  p4: number;
+/** Reusable ring and column sums for the fused passes. */
+export class TentScratch {
+  private ringBuf = new Float32Array(0);
+  private sumsBuf = new Float32Array(0);
+
+  ring(n: number): Float32Array {
+    if (this.ringBuf.length < n) this.ringBuf = new Float32Array(n);
+    return this.ringBuf;
+  }
+
+  sums(n: number): Float32Array {
+    if (this.sumsBuf.length < n) this.sumsBuf = new Float32Array(n);
+    this.sumsBuf.fill(0, 0, n);
+    return this.sumsBuf;
+  }
 }
 
-function boxPhases(length: number, window: number): BoxPhases {
-  const half = Math.floor((window + 2) / 2);
-  return {
-    half,
-    p1: half - 1,
-    p2: window - half + 1,
-    p3: length - window,
-    p4: half - 1,
-  };
+/** Row-filters input rows into ring slots on demand, four at a time where possible. */
+class RowFeeder {
+  private filtered = 0;
+  constructor(
+    private readonly input: Float32Array,
+    private readonly ring: Float32Array,
+    private readonly rows: number,
+    private readonly cols: number,
+    private readonly ringRows: number,
+    private readonly ph: BoxPhases,
+  ) {}
+
+  slot(r: number): number {
+    return (r % this.ringRows) * this.cols;
+  }
+
+  /**
+   * Makes row r available. Filling up to r+3 overwrites rows older than
+   * r - window, which the column sweep no longer needs.
+   */
+  ensure(r: number): void {
+    const { input, ring, rows, cols, ph } = this;
+    while (this.filtered <= r) {
+      const f = this.filtered;
+      if (f + 4 <= rows) {
+        boxFourRows(
+          input,
+          f * cols,
+          cols,
+          ring,
+          this.slot(f),
+          this.slot(f + 1),
+          this.slot(f + 2),
+          this.slot(f + 3),
+          ph,
+        );
+        this.filtered += 4;
+      } else {
+        boxRow(input, f * cols, ring, this.slot(f), ph);
+        this.filtered++;
+      }
+    }
+  }
 }
 
-/**
- * Box filter along each row of a rows x cols matrix, `input` -> `output`.
- * Rows are filtered four at a time: each running sum is a serial chain of
- * float32-rounded adds, so interleaving four independent chains lets the CPU
- * overlap them (about 2.4x faster than one row at a time, same arithmetic).
- */
-export function boxAlongRows(
+/** One box filter along rows then along columns: input -> output (distinct buffers). */
+function boxPass(
   input: Float32Array,
   output: Float32Array,
   rows: number,
   cols: number,
-  window: number,
+  windowAlongRows: number,
+  windowAlongCols: number,
+  scratch: TentScratch,
 ): void {
-  const phases = boxPhases(cols, window);
-  let r = 0;
-  for (; r + 4 <= rows; r += 4) boxFourRows(input, output, r * cols, cols, phases);
-  for (; r < rows; r++) boxOneRow(input, output, r * cols, phases);
-}
-
-function boxOneRow(input: Float32Array, output: Float32Array, base: number, ph: BoxPhases): void {
-  const fround = Math.fround;
-  let li = base;
-  let ri = base;
-  let oi = base;
-  let sum = 0;
-  let size = 0;
-  for (let i = 0; i < ph.p1; i++) {
-    sum = fround(sum + input[ri++]!);
-    size++;
-  }
-  for (let i = 0; i < ph.p2; i++) {
-    sum = fround(sum + input[ri++]!);
-    size++;
-    output[oi++] = sum / size;
-  }
-  for (let i = 0; i < ph.p3; i++) {
-    sum = fround(fround(sum + input[ri++]!) - input[li++]!);
-    output[oi++] = sum / size;
-  }
-  for (let i = 0; i < ph.p4; i++) {
-    sum = fround(sum - input[li++]!);
-    size--;
-    output[oi++] = sum / size;
-  }
-}
-
-function boxFourRows(input: Float32Array, output: Float32Array, b0: number, cols: number, ph: BoxPhases): void {
-  const fround = Math.fround;
-  const b1 = b0 + cols;
-  const b2 = b1 + cols;
-  const b3 = b2 + cols;
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let ri = 0;
-  let li = 0;
-  let oi = 0;
-  let size = 0;
-  for (let i = 0; i < ph.p1; i++, ri++) {
-    s0 = fround(s0 + input[b0 + ri]!);
-    s1 = fround(s1 + input[b1 + ri]!);
-    s2 = fround(s2 + input[b2 + ri]!);
-    s3 = fround(s3 + input[b3 + ri]!);
-    size++;
-  }
-  for (let i = 0; i < ph.p2; i++, ri++, oi++) {
-    s0 = fround(s0 + input[b0 + ri]!);
-    s1 = fround(s1 + input[b1 + ri]!);
-    s2 = fround(s2 + input[b2 + ri]!);
-    s3 = fround(s3 + input[b3 + ri]!);
-    size++;
-    output[b0 + oi] = s0 / size;
-    output[b1 + oi] = s1 / size;
-    output[b2 + oi] = s2 / size;
-    output[b3 + oi] = s3 / size;
-  }
-  for (let i = 0; i < ph.p3; i++, ri++, li++, oi++) {
-    s0 = fround(fround(s0 + input[b0 + ri]!) - input[b0 + li]!);
-    s1 = fround(fround(s1 + input[b1 + ri]!) - input[b1 + li]!);
-    s2 = fround(fround(s2 + input[b2 + ri]!) - input[b2 + li]!);
-    s3 = fround(fround(s3 + input[b3 + ri]!) - input[b3 + li]!);
-    output[b0 + oi] = s0 / size;
-    output[b1 + oi] = s1 / size;
-    output[b2 + oi] = s2 / size;
-    output[b3 + oi] = s3 / size;
-  }
-  for (let i = 0; i < ph.p4; i++, li++, oi++) {
-    s0 = fround(s0 - input[b0 + li]!);
-    s1 = fround(s1 - input[b1 + li]!);
-    s2 = fround(s2 - input[b2 + li]!);
-    s3 = fround(s3 - input[b3 + li]!);
-    size--;
-    output[b0 + oi] = s0 / size;
-    output[b1 + oi] = s1 / size;
-    output[b2 + oi] = s2 / size;
-    output[b3 + oi] = s3 / size;
-  }
-}
-
-/** Box filter along each column, swept row-wise with per-column float32 sums. */
-export function boxAlongCols(
-  input: Float32Array,
-  output: Float32Array,
-  rows: number,
-  cols: number,
-  window: number,
-  sums: Float32Array = new Float32Array(cols),
-): void {
-  const { p1, p2, p3, p4 } = boxPhases(rows, window);
-  sums.fill(0, 0, cols);
-  let ri = 0; // row index of the leading edge
-  let li = 0; // row index of the trailing edge
+  const ringRows = windowAlongCols + 4;
+  const feed = new RowFeeder(
+    input,
+    scratch.ring(ringRows * cols),
+    rows,
+    cols,
+    ringRows,
+    boxPhases(cols, windowAlongRows),
+  );
+  const ring = scratch.ring(ringRows * cols);
+  const sums = scratch.sums(cols);
+  const { p1, p2, p3, p4 } = boxPhases(rows, windowAlongCols);
+  let ri = 0; // leading row
+  let li = 0; // trailing row
   let oi = 0; // output row
   let size = 0;
   for (let i = 0; i < p1; i++, ri++) {
-    addRow(sums, input, ri * cols, cols);
+    feed.ensure(ri);
+    addRow(sums, ring, feed.slot(ri), cols);
     size++;
   }
   for (let i = 0; i < p2; i++, ri++, oi++) {
+    feed.ensure(ri);
     size++;
-    addRowAndEmit(sums, input, ri * cols, output, oi * cols, cols, size);
+    addRowAndEmit(sums, ring, feed.slot(ri), output, oi * cols, cols, size);
   }
   for (let i = 0; i < p3; i++, ri++, li++, oi++) {
-    slideRowAndEmit(sums, input, ri * cols, li * cols, output, oi * cols, cols, size);
+    feed.ensure(ri);
+    slideRowAndEmit(sums, ring, feed.slot(ri), feed.slot(li), output, oi * cols, cols, size);
   }
   for (let i = 0; i < p4; i++, li++, oi++) {
     size--;
-    subtractRowAndEmit(sums, input, li * cols, output, oi * cols, cols, size);
-  }
-}
-
-function addRow(sums: Float32Array, input: Float32Array, base: number, cols: number): void {
-  for (let j = 0; j < cols; j++) sums[j] = sums[j]! + input[base + j]!;
-}
-
-function addRowAndEmit(
-  sums: Float32Array,
-  input: Float32Array,
-  base: number,
-  output: Float32Array,
-  out: number,
-  cols: number,
-  size: number,
-): void {
-  const fround = Math.fround;
-  for (let j = 0; j < cols; j++) {
-    const v = fround(sums[j]! + input[base + j]!);
-    sums[j] = v;
-    output[out + j] = v / size;
-  }
-}
-
-function subtractRowAndEmit(
-  sums: Float32Array,
-  input: Float32Array,
-  base: number,
-  output: Float32Array,
-  out: number,
-  cols: number,
-  size: number,
-): void {
-  const fround = Math.fround;
-  for (let j = 0; j < cols; j++) {
-    const v = fround(sums[j]! - input[base + j]!);
-    sums[j] = v;
-    output[out + j] = v / size;
-  }
-}
-
-function slideRowAndEmit(
-  sums: Float32Array,
-  input: Float32Array,
-  addBase: number,
-  subBase: number,
-  output: Float32Array,
-  out: number,
-  cols: number,
-  size: number,
-): void {
-  const fround = Math.fround;
-  for (let j = 0; j < cols; j++) {
-    const v = fround(fround(sums[j]! + input[addBase + j]!) - input[subBase + j]!);
-    sums[j] = v;
-    output[out + j] = v / size;
+    subtractRowAndEmit(sums, ring, feed.slot(li), output, oi * cols, cols, size);
   }
 }
 
 /**
- * Two-pass tent filter in place: `buffer1` holds the input and receives the
- * result; `buffer2` is scratch of the same size.
+ * `passes` box passes (rows, then columns) in place: `buffer1` holds the input
+ * and receives the result; `buffer2` is scratch of the same size.
  */
 export function jaroszFilter(
   buffer1: Float32Array,
@@ -233,12 +135,15 @@ export function jaroszFilter(
   windowAlongRows: number,
   windowAlongCols: number,
   passes: number,
+  scratch: TentScratch = new TentScratch(),
 ): void {
-  const sums = new Float32Array(cols);
+  let src = buffer1;
+  let dst = buffer2;
   for (let i = 0; i < passes; i++) {
-    boxAlongRows(buffer1, buffer2, rows, cols, windowAlongRows);
-    boxAlongCols(buffer2, buffer1, rows, cols, windowAlongCols, sums);
+    boxPass(src, dst, rows, cols, windowAlongRows, windowAlongCols, scratch);
+    [src, dst] = [dst, src];
   }
+  if (src !== buffer1) buffer1.set(src.subarray(0, rows * cols));
 }
 
 /** Samples the centre of each output cell (reference `decimateFloat`). */

@@ -11,7 +11,7 @@ import {
   dihedralCoefficients,
   qualityMetric,
 } from './dct.js';
-import { decimate, jaroszFilter, jaroszWindowSize } from './downscale.js';
+import { decimate, jaroszFilter, jaroszWindowSize, TentScratch } from './downscale.js';
 import { lumaFromPixels, type PixelImage } from './luma.js';
 
 /** The reference refuses to hash images smaller than this on either side. */
@@ -42,6 +42,7 @@ export class PdqWorkspace {
   readonly c16 = new Float32Array(256);
   readonly aux16 = new Float32Array(256);
   readonly sortScratch = new Float32Array(256);
+  readonly tent = new TentScratch();
 
   buffers(n: number): [Float32Array, Float32Array] {
     if (this.buf1.length < n) {
@@ -80,7 +81,16 @@ function coefficientsFromLuma(
     // Already 64x64 (e.g. frames pre-scaled by ffmpeg): the reference skips the filter.
     ws.b64.set(luma.subarray(0, 4096));
   } else {
-    jaroszFilter(luma, scratch, rows, cols, jaroszWindowSize(cols, 64), jaroszWindowSize(rows, 64), JAROSZ_PASSES);
+    jaroszFilter(
+      luma,
+      scratch,
+      rows,
+      cols,
+      jaroszWindowSize(cols, 64),
+      jaroszWindowSize(rows, 64),
+      JAROSZ_PASSES,
+      ws.tent,
+    );
     decimate(luma, rows, cols, ws.b64, 64, 64);
   }
   const quality = qualityMetric(ws.b64);
