@@ -93,25 +93,53 @@ export class SearchScratch {
     this.touched ^= acc;
   }
 
-  /** Phase 3: sequential 2-byte partner check; rejects ~99.7% of postings at radius 31. */
+  /**
+   * Phase 3: sequential partner check, two postings per step (SWAR popcount of
+   * both 16-bit lanes); rejects ~99.7% of postings at radius 31 without
+   * touching the rows. Lanes outside the run are re-checked one by one.
+   */
   private filterRuns(tables: readonly ChunkTable[], q: Uint32Array, runs: number): number {
-    const pop16 = POP16;
     let n = 0;
     for (let i = 0; i < runs; i++) {
       const c = this.runChunk[i]!;
-      const partners = tables[c]!.partners;
+      const { partners, partnerPairs } = tables[c]!;
       const qPartner = partnerKey(q[c >>> 1]!, c);
+      const qPair = (qPartner | (qPartner << 16)) >>> 0;
       const limit = this.runLimit[i]!;
+      // A lane count k <= limit iff k + (15 - limit) leaves bit 4 of the lane clear.
+      const bias = (15 - limit) * 0x00010001;
+      const start = this.runStart[i]!;
       const end = this.runEnd[i]!;
-      for (let p = this.runStart[i]!; p < end; p++) {
-        if (pop16[partners[p]! ^ qPartner]! > limit) continue;
-        if (n === this.candPos.length) this.growCandidates();
-        this.candPos[n] = p;
-        this.candChunk[n] = c;
-        n++;
+      for (let k = start >>> 1, last = (end + 1) >>> 1; k < last; k++) {
+        let x = partnerPairs[k]! ^ qPair;
+        x -= (x >>> 1) & 0x55555555;
+        x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+        x = (x + (x >>> 4)) & 0x0f0f0f0f;
+        x = (x + (x >>> 8)) & 0x001f001f;
+        if (((x + bias) & 0x00100010) === 0x00100010) continue;
+        n = this.keep(partners, 2 * k, start, end, qPartner, limit, c, n);
+        n = this.keep(partners, 2 * k + 1, start, end, qPartner, limit, c, n);
       }
     }
     return n;
+  }
+
+  /** Records posting p as a candidate if it lies in the run and passes the check. */
+  private keep(
+    partners: Uint16Array,
+    p: number,
+    start: number,
+    end: number,
+    qPartner: number,
+    limit: number,
+    c: number,
+    n: number,
+  ): number {
+    if (p < start || p >= end || POP16[partners[p]! ^ qPartner]! > limit) return n;
+    if (n === this.candPos.length) this.growCandidates();
+    this.candPos[n] = p;
+    this.candChunk[n] = c;
+    return n + 1;
   }
 
   /** Phase 4: posting -> row slot, then touch each row (independent loads again). */

@@ -12,8 +12,10 @@ import { BUCKETS_PER_CHUNK, chunkKey, partnerKey, WORDS_PER_HASH } from './probe
 export interface ChunkTable {
   /** Bucket b's postings are [offsets[b], offsets[b + 1]). */
   readonly offsets: Uint32Array;
-  /** The other 16 bits of the same word, checked before reading the row. */
+  /** The other 16 bits of the same word, checked before reading the row (even length: padded). */
   readonly partners: Uint16Array;
+  /** The same memory seen as pairs of postings, so the filter tests two per step. */
+  readonly partnerPairs: Uint32Array;
   /** Row slot = slotHigh * 65536 + slotLow: 3 B up to 16.7M rows. */
   readonly slotLow: Uint16Array;
   readonly slotHigh: Uint8Array | Uint16Array;
@@ -59,7 +61,7 @@ function buildTable(c: number, n: number, scratch: Scratch): ChunkTable {
     groupedSlot[g] = s;
   }
   // Pass 2: within each group, scatter to the final bucket (still stable).
-  const partners = new Uint16Array(n);
+  const partners = new Uint16Array(n + (n & 1));
   const slotLow = new Uint16Array(n);
   const slotHigh = n <= 1 << 24 ? new Uint8Array(n) : new Uint16Array(n);
   const cursor = offsets.slice(0, BUCKETS_PER_CHUNK);
@@ -70,7 +72,8 @@ function buildTable(c: number, n: number, scratch: Scratch): ChunkTable {
     slotLow[p] = slot & 0xffff;
     slotHigh[p] = slot >>> 16;
   }
-  return { offsets, partners, slotLow, slotHigh };
+  const partnerPairs = new Uint32Array(partners.buffer, partners.byteOffset, partners.length >>> 1);
+  return { offsets, partners, partnerPairs, slotLow, slotHigh };
 }
 
 function bucketOffsets(column: Uint32Array, n: number, c: number): Uint32Array {
