@@ -18,23 +18,37 @@ import json, resource, sys, time
 import numpy as np
 import faiss
 folder, n, nq, radius = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+log = lambda msg: print('[bench index] faiss: ' + msg, file=sys.stderr, flush=True)
 faiss.omp_set_num_threads(1)
 xb = np.fromfile(folder + '/xb.bin', dtype=np.uint8).reshape(n, 32)
 xq = np.fromfile(folder + '/xq.bin', dtype=np.uint8).reshape(nq, 32)
 rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 index = faiss.IndexBinaryMultiHash(256, 16, 16)
 index.nflip = 1
-t = time.perf_counter()
-index.add(xb)
-build = time.perf_counter() - t
+build = 0.0
+step = 1000000
+for i in range(0, n, step):
+    t = time.perf_counter()
+    index.add(xb[i:i + step])
+    build += time.perf_counter() - t
+    log('added %d/%d' % (min(i + step, n), n))
 rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 # FAISS keeps distances strictly below the range radius, so radius + 1 means <= radius.
-t, c = time.perf_counter(), time.process_time()
-lims, D, I = index.range_search(xq, radius + 1)
-search, search_cpu = time.perf_counter() - t, time.process_time() - c
-lims.astype(np.int64).tofile(folder + '/lims.bin')
-I.astype(np.int64).tofile(folder + '/rows.bin')
-D.astype(np.int32).tofile(folder + '/dist.bin')
+search, search_cpu, lims, D, I = 0.0, 0.0, [np.zeros(1, dtype=np.int64)], [], []
+step = 500
+for i in range(0, nq, step):
+    t, c = time.perf_counter(), time.process_time()
+    l, d, ids = index.range_search(xq[i:i + step], radius + 1)
+    search += time.perf_counter() - t
+    search_cpu += time.process_time() - c
+    lims.append(l[1:].astype(np.int64) + lims[-1][-1])
+    D.append(d)
+    I.append(ids)
+    log('queried %d/%d (%.0f /s so far)' % (min(i + step, nq), nq, min(i + step, nq) / search))
+lims = np.concatenate(lims)
+lims.tofile(folder + '/lims.bin')
+np.concatenate(I).astype(np.int64).tofile(folder + '/rows.bin')
+np.concatenate(D).astype(np.int32).tofile(folder + '/dist.bin')
 print(json.dumps({'version': faiss.__version__, 'build_s': build, 'search_s': search, 'search_cpu_s': search_cpu,
                   'results': int(lims[-1]), 'add_rss_mb': (rss1 - rss0) / 1024}))
 `;

@@ -11,7 +11,7 @@
  * the query's chunk, and keeps only entries whose partner chunk (stored next to
  * the posting) differs by <= P - a. For r = 31: P = 3, A = 1, i.e. the same 17
  * buckets per chunk as FAISS IndexBinaryMultiHash(256, 16, 16) with nflip = 1,
- * but most of the ~N/4000 candidates are rejected by the 16-bit partner check
+ * but ~99.7% of its ~N/240 candidates are rejected by the 16-bit partner check
  * without touching the stored hash (a random read that dominates the cost).
  *
  * Dedupe without a visited set: a match is reported only from its canonical
