@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { jaroszFilter, jaroszWindowSize, TentScratch } from '../../src/core/pdq/downscale.js';
+import { decimate, jaroszDecimate, jaroszFilter, jaroszWindowSize, TentScratch } from '../../src/core/pdq/downscale.js';
 
 function box1D(
   input: Float32Array,
@@ -117,4 +117,29 @@ test('window size is (n + 2*64 - 1) / (2*64), as the reference', () => {
   assert.equal(jaroszWindowSize(129, 64), 2);
   assert.equal(jaroszWindowSize(1600, 64), 13);
   assert.equal(jaroszWindowSize(4032, 64), 32);
+});
+
+test('last pass computed only where decimation samples equals full filter + decimate', () => {
+  const scratch = new TentScratch();
+  const shapes: [number, number][] = [
+    [5, 5],
+    [10, 63],
+    [64, 65],
+    [100, 30],
+    [257, 129],
+    [512, 512],
+    [481, 641],
+  ];
+  for (const [rows, cols] of shapes) {
+    const wr = jaroszWindowSize(cols, 64);
+    const wc = jaroszWindowSize(rows, 64);
+    const input = lumaLike(rows * cols, rows + 7 * cols);
+    const full = input.slice();
+    referenceJarosz(full, rows, cols, wr, wc, 2);
+    const expected = new Float32Array(64 * 64);
+    decimate(full, rows, cols, expected, 64, 64);
+    const got = new Float32Array(64 * 64);
+    jaroszDecimate(input.slice(), new Float32Array(rows * cols), rows, cols, wr, wc, 2, got, 64, 64, scratch);
+    assert.deepEqual(got, expected, `${rows}x${cols}`);
+  }
 });

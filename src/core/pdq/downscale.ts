@@ -9,6 +9,7 @@
  */
 import { addRow, addRowAndEmit, slideRowAndEmit, subtractRowAndEmit } from './box-cols.js';
 import { type BoxPhases, boxFourRows, boxPhases, boxRow } from './box-rows.js';
+import { boxPassDecimated } from './tent-sampled.js';
 
 /** Window for reducing `oldDim` samples to `newDim`: (old + 2*new - 1) / (2*new). */
 export function jaroszWindowSize(oldDim: number, newDim: number): number {
@@ -144,6 +145,33 @@ export function jaroszFilter(
     [src, dst] = [dst, src];
   }
   if (src !== buffer1) buffer1.set(src.subarray(0, rows * cols));
+}
+
+/**
+ * Tent filter then decimation to outRows x outCols, as the reference's
+ * jaroszFilterFloat + decimateFloat, computing the last pass only where it is
+ * sampled (tent-sampled.ts). `buffer1` is consumed; `buffer2` is scratch.
+ */
+export function jaroszDecimate(
+  buffer1: Float32Array,
+  buffer2: Float32Array,
+  rows: number,
+  cols: number,
+  windowAlongRows: number,
+  windowAlongCols: number,
+  passes: number,
+  out: Float32Array,
+  outRows: number,
+  outCols: number,
+  scratch: TentScratch = new TentScratch(),
+): void {
+  let src = buffer1;
+  let dst = buffer2;
+  for (let i = 0; i < passes - 1; i++) {
+    boxPass(src, dst, rows, cols, windowAlongRows, windowAlongCols, scratch);
+    [src, dst] = [dst, src];
+  }
+  boxPassDecimated(src, rows, cols, windowAlongRows, windowAlongCols, out, outRows, outCols);
 }
 
 /** Samples the centre of each output cell (reference `decimateFloat`). */

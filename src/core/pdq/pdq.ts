@@ -11,7 +11,7 @@ import {
   dihedralCoefficients,
   qualityMetric,
 } from './dct.js';
-import { decimate, jaroszFilter, jaroszWindowSize, TentScratch } from './downscale.js';
+import { jaroszDecimate, jaroszWindowSize, TentScratch } from './downscale.js';
 import { lumaFromPixels, type PixelImage } from './luma.js';
 
 /** The reference refuses to hash images smaller than this on either side. */
@@ -81,7 +81,7 @@ function coefficientsFromLuma(
     // Already 64x64 (e.g. frames pre-scaled by ffmpeg): the reference skips the filter.
     ws.b64.set(luma.subarray(0, 4096));
   } else {
-    jaroszFilter(
+    jaroszDecimate(
       luma,
       scratch,
       rows,
@@ -89,9 +89,11 @@ function coefficientsFromLuma(
       jaroszWindowSize(cols, 64),
       jaroszWindowSize(rows, 64),
       JAROSZ_PASSES,
+      ws.b64,
+      64,
+      64,
       ws.tent,
     );
-    decimate(luma, rows, cols, ws.b64, 64, 64);
   }
   const quality = qualityMetric(ws.b64);
   dct64To16(ws.b64, ws.t16x64, ws.c16);
