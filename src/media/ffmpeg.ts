@@ -176,6 +176,9 @@ export function startTool(bin: string, args: readonly string[], options: RunOpti
   const stop = (why?: MediaError): Promise<ToolExit> => {
     reason ??= why;
     killGroup(child);
+    // 'close' waits for stdout to end; an unread (e.g. unpiped) stdout must drain for that.
+    // (A no-op while a for-await loop reads it, which drains it anyway.)
+    child.stdout?.resume();
     return exited;
   };
   const timer = setTimeout(

@@ -34,6 +34,7 @@ import {
   passthroughArgs,
   safeInputArgs,
   startTool,
+  type ToolExit,
   type ToolProcess,
   toolFailure,
   type VideoProbe,
@@ -149,15 +150,31 @@ async function startPipeline(
   return { procs: [decode, convert], ffmpeg: tools.ffmpeg };
 }
 
-/** The first reason to fail, in pipeline order: our own stop (timeout, abort), then exit statuses. */
+const failed = (exit: ToolExit) => exit.spawnError !== undefined || exit.code !== 0;
+
+/**
+ * Why the pipeline failed, if it did: our own stop (timeout, abort) first,
+ * then the earliest process that failed by itself. A converter that dies can
+ * leave the decoder blocked on a full pipe, so that one is stopped here.
+ */
 async function pipelineFailure(procs: ToolProcess[], ffmpeg: string): Promise<MediaError | undefined> {
+  const stoppedByUs = new Set<ToolProcess>();
+  const last = procs.at(-1)!;
+  if (failed(await last.exited)) {
+    for (const p of procs.slice(0, -1)) {
+      stoppedByUs.add(p);
+      await p.kill();
+    }
+  }
   const exits = await Promise.all(procs.map((p) => p.exited));
   for (const p of procs) {
     const stopped = p.stopReason();
     if (stopped) return stopped;
   }
-  for (const [i, exit] of exits.entries()) {
-    if (exit.spawnError || exit.code !== 0) return toolFailure(ffmpeg, exit, procs[i]!.stderrTail());
+  for (const [i, p] of procs.entries()) {
+    if (failed(exits[i]!) && !(stoppedByUs.has(p) && exits[i]!.signal === 'SIGKILL')) {
+      return toolFailure(ffmpeg, exits[i]!, p.stderrTail());
+    }
   }
   return undefined;
 }

@@ -146,6 +146,21 @@ describe('vPDQ refuses bad input cleanly', needsFfmpeg, () => {
     assertNoChildren();
   });
 
+  test('a converter that dies does not leave the decoder blocked', async () => {
+    // The real ffmpeg, except that the RGB conversion stage (the one run with -cpuflags) fails at once.
+    const wrapper = file('ffmpeg-broken-converter.sh');
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\ncase "$*" in *-cpuflags*) echo boom >&2; exit 3;; esac\nexec '${ffmpegTool.path}' "$@"\n`,
+    );
+    chmodSync(wrapper, 0o755);
+    const started = Date.now();
+    const tools = { ffmpeg: wrapper, ffprobe: ffprobeTool.path };
+    await rejectsWith(hashVideoFile(file('ok.mp4'), { tools, secondsPerHash: 0 }), 'corrupt', /boom/);
+    assert.ok(Date.now() - started < 20_000);
+    assertNoChildren();
+  });
+
   describe('hanging tools are killed, with their children', () => {
     const pidFile = () => file('fake.pids');
     // A stand-in that answers `-version` (so the decode stage is reached) and otherwise hangs in a child `sleep`.
