@@ -74,7 +74,8 @@ async function runLocked<T>(
           eb
             .selectFrom('signals')
             .select(['id', 'content_id', 'bank_id', sql.lit(op).as('op')])
-            .where('content_id', 'in', contentIds)
+            // One array parameter, not one parameter per id: bulk imports pass thousands.
+            .where(sql<SqlBool>`content_id = any(${contentIds.map(String)}::bigint[])`)
             .orderBy('id'),
         )
         .executeTakeFirst();

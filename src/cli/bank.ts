@@ -5,7 +5,8 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { type Bank, createBank, getBank, listBanks, type NewBankInput } from '../banks/banks.js';
-import { addContent, getContent, importContent, type NewContentInput, withdrawContent } from '../banks/content.js';
+import { importContentBulk } from '../banks/bulk.js';
+import { addContent, getContent, type NewContentInput, withdrawContent } from '../banks/content.js';
 import { isBankError } from '../banks/errors.js';
 import { iterateBankContent } from '../banks/export.js';
 import {
@@ -36,7 +37,7 @@ export const BANK_USAGE = `usage: perisai bank <subcommand> [--data DIR] ...
   show NAME [--json]
   add NAME [--pdq HASH] [--md5 HASH] [--sha256 HASH] [FILE...]
            [--note TEXT] [--metadata JSON] [--case REF] [--source analyst|victim|import]
-  import NAME FILE|- [--format csv|jsonl|hma] [--batch 2000]
+  import NAME FILE|- [--format csv|jsonl|hma] [--batch 10000]
   export NAME [--format jsonl|csv|hma] [--out FILE] [--active-only]
   withdraw NAME CONTENT_ID...
 
@@ -249,7 +250,7 @@ async function importCmd(argv: string[], out: Out, err: Out): Promise<number> {
     '--format',
     file.endsWith('.jsonl') || file.endsWith('.json') ? 'jsonl' : 'csv',
   );
-  const batchSize = positiveIntFlag(values.batch, '--batch', 2000);
+  const batchSize = positiveIntFlag(values.batch, '--batch', 10_000);
   const source = oneOf(values.source, ['analyst', 'victim', 'import'] as const, '--source', 'import');
   const parse = format === 'csv' ? parseCsvLine : format === 'hma' ? parseHmaCsvLine : parseJsonLine;
   const input = file === '-' ? process.stdin : createReadStream(file);
@@ -262,7 +263,7 @@ async function importCmd(argv: string[], out: Out, err: Out): Promise<number> {
     let batch: NewContentInput[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
-      await importContent(d.db, name, batch);
+      await importContentBulk(d.db, name, batch);
       imported += batch.length;
       for (let i = 0; i < batch.length; i++) progress.tick();
       batch = [];
