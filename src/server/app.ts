@@ -1,26 +1,68 @@
-/** The HTTP server: Fastify, built as a value so tests can inject requests. */
+/**
+ * The HTTP server: Fastify, built as a value so tests can inject requests.
+ *
+ * Without `services` (no database) only the status routes and the docs exist;
+ * with them, the HMA-compatible routes (/h, /m, /c) and Perisai's /api/v1.
+ * `services` may be a LazyServices filled after listening: until then those
+ * routes answer 503.
+ */
+import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { VERSION } from '../version.js';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { DEFAULT_AUTH_CACHE_MS, installAuth } from './auth.js';
+import { installErrorHandlers } from './errors.js';
+import { installHmaJsonParser } from './hma/request.js';
+import { registerOpenApi } from './openapi.js';
+import { hmaContentRoutes } from './routes/hma-content.js';
+import { hmaCurationRoutes } from './routes/hma-curation.js';
+import { hmaHashingRoutes } from './routes/hma-hashing.js';
+import { hmaMatchingRoutes } from './routes/hma-matching.js';
+import { statusRoutes } from './routes/status.js';
+import { v1BankRoutes } from './routes/v1-banks.js';
+import { v1MatchingRoutes } from './routes/v1-matching.js';
+import { v1MediaRoutes } from './routes/v1-media.js';
+import { type MatchingServices, type RouteContext, type ServerLimits, serverLimitsFromEnv } from './services.js';
 
 export interface AppOptions {
   readonly logger?: boolean;
   readonly dataDir: string;
+  /** Database, index and matcher; without them only /status and the docs are served. */
+  readonly services?: MatchingServices;
+  /** Default: from the environment (serverLimitsFromEnv). */
+  readonly limits?: ServerLimits;
+  /** How long a verified API key is trusted before it is checked again (default 5 s). */
+  readonly authCacheMs?: number;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const limits = options.limits ?? serverLimitsFromEnv();
   const app = Fastify({
     logger: options.logger
       ? { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'] }
       : false,
-    // Uploads of evidence and media are bounded here and per route later.
-    bodyLimit: 1024 * 1024,
+    // JSON bodies; uploads are bounded separately by the multipart file size limit.
+    bodyLimit: limits.bodyLimit,
   });
-  const started = Date.now();
-  app.get('/status', async () => ({
-    status: 'ok',
-    service: 'perisai',
-    version: VERSION,
-    uptime_s: Math.round((Date.now() - started) / 1000),
-  }));
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandlers(app, { maxUploadBytes: limits.maxUploadBytes, bodyLimit: limits.bodyLimit });
+  await registerOpenApi(app);
+  await app.register(multipart, { limits: { fileSize: limits.maxUploadBytes, files: 2 } });
+  installAuth(app, options.services ?? null, { cacheMs: options.authCacheMs ?? DEFAULT_AUTH_CACHE_MS });
+
+  statusRoutes(app, options.services ?? null);
+  if (options.services) {
+    const ctx: RouteContext = { services: options.services, limits };
+    await app.register(async (hma) => {
+      installHmaJsonParser(hma);
+      hmaHashingRoutes(hma, ctx);
+      hmaMatchingRoutes(hma, ctx);
+      hmaCurationRoutes(hma, ctx);
+      hmaContentRoutes(hma, ctx);
+    });
+    v1BankRoutes(app, ctx);
+    v1MediaRoutes(app, ctx);
+    v1MatchingRoutes(app, ctx);
+  }
   return app;
 }

@@ -1,0 +1,139 @@
+/**
+ * Running the server: listen, open the database, then load the index in the
+ * background; stop all of it in the reverse order.
+ *
+ * Listening comes first on purpose. A first start runs PGlite's initdb and the
+ * migrations (seconds to tens of seconds on a slow disk), and loading millions
+ * of hashes takes longer still. Meanwhile /status answers, other routes answer
+ * 503 until the database is open, v1 lookups answer from the partial index
+ * (flagged index_complete=false), and HMA lookups answer 503
+ * "index not yet ready" as HMA does.
+ */
+import type { FastifyInstance } from 'fastify';
+import { type Database, openDatabase } from '../db/open.js';
+import { FloodDetector } from '../matching/flood.js';
+import { LiveIndex } from '../matching/live-index.js';
+import { Matcher } from '../matching/matcher.js';
+import { buildApp } from './app.js';
+import { LazyServices, type MatchingServices, type ServerLimits } from './services.js';
+
+export interface ServerOptions {
+  host: string;
+  /** 0 picks a free port (tests, benchmarks). */
+  port: number;
+  /** PGlite lives in `<dataDir>/pg` unless `databaseUrl` is given. */
+  dataDir: string;
+  databaseUrl?: string;
+  /** Fastify's request log (JSON lines on stdout). */
+  logger?: boolean;
+  limits?: ServerLimits;
+  authCacheMs?: number;
+  /** Progress and problems of start-up and the index load; default: stderr. */
+  log?: (message: string) => void;
+  /** How often to report load progress, default 5 s. */
+  progressIntervalMs?: number;
+}
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly url: string;
+  /** Filled once the database is open. */
+  readonly services: LazyServices;
+  /** Settles when the database is open (rejects if it cannot be opened). */
+  readonly databaseOpen: Promise<MatchingServices>;
+  /** Settles when the index has loaded, or failed to. */
+  readonly indexLoaded: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const services = new LazyServices();
+  const app = await buildApp({
+    dataDir: options.dataDir,
+    services,
+    logger: options.logger ?? false,
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.authCacheMs !== undefined ? { authCacheMs: options.authCacheMs } : {}),
+  });
+  await app.listen({ host: options.host, port: options.port });
+
+  let stopping = false;
+  const databaseOpen = openServices(options, log);
+  databaseOpen.then(
+    (ready) => services.set(ready),
+    (err: unknown) => log(`perisai: cannot open the database: ${(err as Error)?.message ?? err}`),
+  );
+  const indexLoaded = databaseOpen.then(
+    (ready) => loadIndex(ready, log, options.progressIntervalMs ?? 5000, () => stopping),
+    () => {},
+  );
+
+  return {
+    app,
+    url: listeningUrl(app),
+    services,
+    databaseOpen,
+    indexLoaded,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      await app.close();
+      const ready = await databaseOpen.catch(() => null);
+      if (!ready) return;
+      await ready.index.stop();
+      await ready.database.close();
+      // A load still running fails on the closed database; wait briefly so it leaves nothing behind.
+      await Promise.race([indexLoaded, new Promise((r) => setTimeout(r, 2000).unref())]);
+      await ready.index.stop();
+    },
+  };
+}
+
+async function openServices(options: ServerOptions, log: (m: string) => void): Promise<MatchingServices> {
+  const started = Date.now();
+  const database: Database = await openDatabase({
+    dataDir: options.dataDir,
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+  });
+  log(`perisai: database open (${database.kind}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const index = new LiveIndex({ onError: (err) => log(`perisai: index: ${(err as Error)?.message ?? err}`) });
+  const flood = new FloodDetector();
+  return { database, index, flood, matcher: new Matcher(database, index, flood) };
+}
+
+async function loadIndex(
+  services: MatchingServices,
+  log: (m: string) => void,
+  progressMs: number,
+  stopping: () => boolean,
+): Promise<void> {
+  const { index, database } = services;
+  if (stopping()) return;
+  log('perisai: loading the match index from the database (the server answers meanwhile)');
+  const progress = setInterval(() => {
+    const s = index.status();
+    log(
+      `perisai: index loading: ${s.counts.pdq.toLocaleString('en')} PDQ, ${s.counts.md5 + s.counts.sha256} digests so far`,
+    );
+  }, progressMs);
+  progress.unref();
+  try {
+    await index.start(database);
+    const s = index.status();
+    log(
+      `perisai: index ready: ${s.counts.pdq.toLocaleString('en')} PDQ, ${s.counts.md5} MD5, ${s.counts.sha256} SHA-256, ${s.counts.vpdq} vPDQ in ${s.loadSeconds?.toFixed(1)} s`,
+    );
+  } catch (err) {
+    if (!stopping()) log(`perisai: index load failed: ${(err as Error)?.message ?? err}`);
+  } finally {
+    clearInterval(progress);
+  }
+}
+
+function listeningUrl(app: FastifyInstance): string {
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') return String(address);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
