@@ -109,6 +109,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal | undefined;
   /** Give the child a stdin pipe (default: no stdin). */
   readonly stdin?: boolean;
+  /** Sees all of stderr as it arrives (only a tail is kept otherwise). */
+  readonly onStderr?: (text: string) => void;
 }
 
 export interface ToolExit {
@@ -166,6 +168,7 @@ export function startTool(bin: string, args: readonly string[], options: RunOpti
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (s: string) => {
     stderr = (stderr + s).slice(-STDERR_TAIL_BYTES);
+    options.onStderr?.(s);
   });
   const exited = new Promise<ToolExit>((resolveExit) => {
     child.once('error', (err) => resolveExit({ code: null, signal: null, spawnError: err }));

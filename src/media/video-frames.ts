@@ -56,9 +56,16 @@ export interface FrameDecodeOptions {
   readonly timeoutMs: number;
   readonly signal?: AbortSignal | undefined;
   readonly tools?: FfmpegTools;
-  /** Called once ffmpeg has finished successfully but printed errors (e.g. a damaged stretch it skipped). */
-  readonly onDecodeErrors?: (stderrTail: string) => void;
+  /**
+   * Called once ffmpeg has finished but printed errors. `decoderFailed` says
+   * whether the decoder itself refused data (where the reference gives up on
+   * the whole video) rather than, say, the demuxer noting a short file.
+   */
+  readonly onDecodeErrors?: (stderrTail: string, decoderFailed: boolean) => void;
 }
+
+/** How ffmpeg reports a packet the decoder refused (5.x "Error while decoding stream", 6.x/7.x wordings). */
+export const DECODER_ERROR_RE = /Error while decoding stream|Decoding error|Error submitting packet to decoder/;
 
 export interface DecodeArgsOptions {
   readonly interval?: number;
@@ -137,12 +144,14 @@ async function startPipeline(
   path: string,
   probe: VideoProbe,
   options: FrameDecodeOptions,
+  onDecoderStderr: (text: string) => void,
 ): Promise<{ procs: ToolProcess[]; ffmpeg: string }> {
   const started = Date.now();
   const tools = options.tools ?? findFfmpeg();
   const passthrough = await passthroughArgs(tools.ffmpeg, { timeoutMs: options.timeoutMs, signal: options.signal });
   const run = { timeoutMs: Math.max(1, options.timeoutMs - (Date.now() - started)), signal: options.signal };
-  const decode = startTool(tools.ffmpeg, decodeStageArgs(path, probe, { ...options, passthrough }), run);
+  const decodeArgs = decodeStageArgs(path, probe, { ...options, passthrough });
+  const decode = startTool(tools.ffmpeg, decodeArgs, { ...run, onStderr: onDecoderStderr });
   if (!probe.pixFmt) return { procs: [decode], ffmpeg: tools.ffmpeg };
   const convert = startTool(tools.ffmpeg, convertStageArgs(probe, passthrough), { ...run, stdin: true });
   decode.stdout.on('error', () => {}); // surfaces as the decoder's exit status
@@ -190,7 +199,13 @@ export async function* decodeVideoFrames(
   probe: VideoProbe,
   options: FrameDecodeOptions,
 ): AsyncGenerator<VideoFrame, void, undefined> {
-  const { procs, ffmpeg } = await startPipeline(path, probe, options);
+  let stderrWindow = '';
+  let decoderFailed = false;
+  const watchStderr = (text: string) => {
+    stderrWindow = (stderrWindow + text).slice(-1024);
+    decoderFailed ||= DECODER_ERROR_RE.test(stderrWindow);
+  };
+  const { procs, ffmpeg } = await startPipeline(path, probe, options, watchStderr);
   const interval = options.interval ?? 1;
   const { width, height } = probe;
   const frameBytes = width * height * 3;
@@ -217,7 +232,7 @@ export async function* decodeVideoFrames(
     if (failure) throw failure;
     if (options.signal?.aborted) throw abortError(options.signal);
     const stderr = procs[0]!.stderrTail().trim();
-    if (stderr) options.onDecodeErrors?.(stderr);
+    if (stderr) options.onDecodeErrors?.(stderr, decoderFailed);
   } finally {
     await Promise.all(procs.map((p) => p.kill()));
   }

@@ -22,7 +22,7 @@ import {
 } from './ffmpeg.js';
 import { DEFAULT_VIDEO_LIMITS, type VideoLimits } from './limits.js';
 import { isImageFormat, sniffFormat } from './sniff.js';
-import { decodeVideoFrames } from './video-frames.js';
+import { DECODER_ERROR_RE, decodeVideoFrames } from './video-frames.js';
 
 export interface HashVideoOptions {
   /** One hash per this many seconds (default 1, as python-threatexchange); 0 hashes every frame. */
@@ -35,9 +35,11 @@ export interface HashVideoOptions {
   readonly threads?: number;
   readonly tools?: FfmpegTools;
   /**
-   * Return what could be decoded when ffmpeg reports damaged data (e.g. a
-   * truncated download), with `decodeErrors` set. By default such a video is
-   * refused as 'corrupt', as the reference fails on any decode error.
+   * Return what could be decoded when the decoder refuses damaged data (e.g.
+   * a download cut mid-frame), with `decodeErrors` set. By default such a
+   * video is refused as 'corrupt', as the reference gives up on it. (A file
+   * cut between frames decodes cleanly and is hashed up to the cut, as the
+   * reference does, with ffmpeg's note in `decodeErrors`.)
    */
   readonly allowDecodeErrors?: boolean;
 }
@@ -56,7 +58,7 @@ export interface VideoHashResult {
   readonly interval: number;
   /** Display rotation from the metadata; frames are hashed unrotated, like the reference. */
   readonly rotation: number;
-  /** ffmpeg's error output, when allowDecodeErrors let a damaged file through. */
+  /** ffmpeg's error-level output, when it printed any (e.g. "partial file"). */
   readonly decodeErrors?: string;
 }
 
@@ -212,10 +214,12 @@ async function hashFrames(
   const ws = new PdqWorkspace();
   const frames: VpdqFeature[] = [];
   let decodeErrors: string | undefined;
+  let decoderFailed = false;
   const source = decodeVideoFrames(path, probe, {
     ...options,
-    onDecodeErrors: (stderr) => {
+    onDecodeErrors: (stderr, failed) => {
       decodeErrors = stderr;
+      decoderFailed = failed;
     },
   });
   for await (const { frameNumber, image } of source) {
@@ -226,8 +230,10 @@ async function hashFrames(
     const { hash, hex, quality } = pdqHash(image, ws);
     frames.push({ frameNumber, quality, hash, hex, timestamp: vpdqTimestamp(frameNumber, probe.fps) });
   }
-  if (decodeErrors && !options.allowDecodeErrors) {
-    throw new MediaError('corrupt', `video is damaged or truncated: ${decodeErrors.split('\n').slice(-2).join(' | ')}`);
+  if (decoderFailed && !options.allowDecodeErrors) {
+    const lines = (decodeErrors ?? '').trim().split('\n');
+    const detail = lines.find((l) => DECODER_ERROR_RE.test(l)) ?? lines.at(-1) ?? '';
+    throw new MediaError('corrupt', `video is damaged or truncated: ${detail.trim()}`);
   }
   if (frames.length === 0) throw new MediaError('corrupt', 'no video frame could be decoded');
   return { frames, interval: options.interval, ...(decodeErrors ? { decodeErrors } : {}) };
