@@ -74,21 +74,8 @@ export async function hashVideoFile(path: string, options: HashVideoOptions = {}
   const limits = options.limits ?? DEFAULT_VIDEO_LIMITS;
   const { signal } = options;
   if (signal?.aborted) throw abortError(signal);
-  const sniffedVideo = await checkFile(path, limits);
   const tools = options.tools ?? findFfmpeg();
-  const budget = () => (options.timeoutMs ?? Number.POSITIVE_INFINITY) - (Date.now() - started);
-  const probe = await probeVideo(path, {
-    tools,
-    signal,
-    timeoutMs: Math.max(1, Math.min(DEFAULT_PROBE_TIMEOUT_MS, budget())),
-  }).catch((err: unknown) => {
-    // ffprobe calls any unparseable input "invalid data"; for a file whose header says video, that is damage.
-    if (err instanceof MediaError && err.code === 'unsupported-format' && sniffedVideo) {
-      throw new MediaError('corrupt', err.message, { cause: err });
-    }
-    throw err;
-  });
-  checkProbe(probe, limits);
+  const probe = await probeFile(path, limits, tools, options);
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs(probe, limits);
   // The digests stream alongside decoding and stop with it if it fails.
   const stopDigest = new AbortController();
@@ -126,6 +113,31 @@ export async function hashVideoFile(path: string, options: HashVideoOptions = {}
   };
 }
 
+/** File checks, then ffprobe (within the caller's budget), then the limits that need the probe. */
+async function probeFile(
+  path: string,
+  limits: VideoLimits,
+  tools: FfmpegTools,
+  options: HashVideoOptions,
+): Promise<VideoProbe> {
+  const started = Date.now();
+  const sniffedVideo = await checkFile(path, limits);
+  const budget = (options.timeoutMs ?? Number.POSITIVE_INFINITY) - (Date.now() - started);
+  const timeoutMs = Math.max(1, Math.min(DEFAULT_PROBE_TIMEOUT_MS, budget));
+  let probe: VideoProbe;
+  try {
+    probe = await probeVideo(path, { tools, signal: options.signal, timeoutMs });
+  } catch (err) {
+    // ffprobe calls any unparseable input "invalid data"; for a file whose header says video, that is damage.
+    if (err instanceof MediaError && err.code === 'unsupported-format' && sniffedVideo) {
+      throw new MediaError('corrupt', err.message, { cause: err });
+    }
+    throw err;
+  }
+  checkProbe(probe, limits);
+  return probe;
+}
+
 /** Refuses missing, empty, oversized and still-image files; returns whether the header looks like video. */
 async function checkFile(path: string, limits: VideoLimits): Promise<boolean> {
   let size: number;
@@ -134,29 +146,40 @@ async function checkFile(path: string, limits: VideoLimits): Promise<boolean> {
     if (!st.isFile()) throw new MediaError('unreadable', `cannot read ${path}: not a regular file`);
     size = st.size;
   } catch (err) {
-    if (err instanceof MediaError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new MediaError('unreadable', `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code}`, {
-      cause: err,
-    });
+    throw unreadable(path, err);
   }
   if (size === 0) throw new MediaError('empty', 'empty file (0 bytes)');
   if (size > limits.maxVideoBytes) {
     throw new MediaError('file-too-large', `file is ${size} bytes, over the ${limits.maxVideoBytes}-byte video limit`);
   }
-  const head = Buffer.alloc(64);
-  const fh = await open(path, 'r');
-  try {
-    await fh.read(head, 0, head.length, 0);
-  } finally {
-    await fh.close();
-  }
-  const format = sniffFormat(head);
+  const format = sniffFormat(await readHead(path, 64));
   // GIF stays allowed: animated GIFs are short videos in practice.
   if (isImageFormat(format) && format !== 'gif') {
     throw new MediaError('unsupported-format', `this is a still image (${format}), not a video`);
   }
   return format === 'video';
+}
+
+async function readHead(path: string, n: number): Promise<Buffer> {
+  const head = Buffer.alloc(n);
+  try {
+    const fh = await open(path, 'r');
+    try {
+      await fh.read(head, 0, n, 0);
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    throw unreadable(path, err);
+  }
+  return head;
+}
+
+function unreadable(path: string, err: unknown): MediaError {
+  if (err instanceof MediaError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  const reason = code === 'ENOENT' ? 'no such file' : (code ?? String(err));
+  return new MediaError('unreadable', `cannot read ${path}: ${reason}`, { cause: err });
 }
 
 /** MD5 (what StopNCII shares for video) and SHA-256 in one streaming pass. */
