@@ -9,7 +9,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { MediaError, type MediaErrorCode } from './errors.js';
 
 export interface FfmpegTools {
@@ -107,8 +107,8 @@ export interface RunOptions {
   /** Kill the child (SIGKILL) after this long. Required: nothing runs unbounded. */
   readonly timeoutMs: number;
   readonly signal?: AbortSignal | undefined;
-  /** Give the child a stdin pipe (default: no stdin). */
-  readonly stdin?: boolean;
+  /** The child's stdin: another child's stdout (an OS pipe, no copying through us), or none. */
+  readonly stdin?: Readable;
   /** Sees all of stderr as it arrives (only a tail is kept otherwise). */
   readonly onStderr?: (text: string) => void;
 }
@@ -123,8 +123,6 @@ export interface ToolExit {
 /** A running ffmpeg/ffprobe. Always `await kill()` (idempotent) when done with it. */
 export interface ToolProcess {
   readonly stdout: Readable;
-  /** Present when started with `stdin: true`. */
-  readonly stdin: Writable | undefined;
   readonly exited: Promise<ToolExit>;
   /** Why we stopped it, if we did: the MediaError to report instead of the exit status. */
   readonly stopReason: () => MediaError | undefined;
@@ -159,10 +157,11 @@ const STDERR_TAIL_BYTES = 4096;
 /** Starts `bin args` with stdin closed, stdout piped, stderr captured (tail). */
 export function startTool(bin: string, args: readonly string[], options: RunOptions): ToolProcess {
   installExitHook();
-  const stdio = [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] as const;
-  const child = spawn(bin, args, { stdio: [...stdio], detached: true, windowsHide: true });
-  // A child that dies early closes its stdin; the EPIPE that follows is reported through its exit status instead.
-  child.stdin?.on('error', () => {});
+  const child = spawn(bin, args, {
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+    detached: true,
+    windowsHide: true,
+  });
   live.add(child);
   let stderr = '';
   child.stderr?.setEncoding('utf8');
@@ -198,7 +197,6 @@ export function startTool(bin: string, args: readonly string[], options: RunOpti
   });
   return {
     stdout: child.stdout!,
-    stdin: child.stdin ?? undefined,
     exited,
     stopReason: () => reason,
     stderrTail: () => stderr,

@@ -8,7 +8,7 @@
  * looking at the frame's colour tags (libswscale's defaults: BT.601
  * coefficients, range from the pixel format).
  *
- * Two ffmpeg processes do the same:
+ * Two ffmpeg processes, joined by an OS pipe, do the same:
  * 1. decode: every frame is decoded (with all of ffmpeg's SIMD), and
  *    `select='not(mod(n\,K))'` (n counts decoded frames, like the reference)
  *    lets only kept frames out, in the decoder's own pixel format;
@@ -153,9 +153,9 @@ async function startPipeline(
   const decodeArgs = decodeStageArgs(path, probe, { ...options, passthrough });
   const decode = startTool(tools.ffmpeg, decodeArgs, { ...run, onStderr: onDecoderStderr });
   if (!probe.pixFmt) return { procs: [decode], ffmpeg: tools.ffmpeg };
-  const convert = startTool(tools.ffmpeg, convertStageArgs(probe, passthrough), { ...run, stdin: true });
-  decode.stdout.on('error', () => {}); // surfaces as the decoder's exit status
-  decode.stdout.pipe(convert.stdin!);
+  const convert = startTool(tools.ffmpeg, convertStageArgs(probe, passthrough), { ...run, stdin: decode.stdout });
+  // The converter holds its own copy of the pipe; ours would never be read, and the decoder's 'close' waits for it.
+  decode.stdout.destroy();
   return { procs: [decode, convert], ffmpeg: tools.ffmpeg };
 }
 
