@@ -24,8 +24,7 @@ export interface ChunkTable {
 /** Scratch reused across the 16 tables of one build. */
 interface Scratch {
   column: Uint32Array;
-  groupedKey: Uint16Array;
-  groupedPartner: Uint16Array;
+  groupedWord: Uint32Array;
   groupedSlot: Uint32Array;
 }
 
@@ -33,31 +32,40 @@ interface Scratch {
 export function buildChunkTables(words: Uint32Array, n: number): ChunkTable[] {
   const scratch: Scratch = {
     column: new Uint32Array(n),
-    groupedKey: new Uint16Array(n),
-    groupedPartner: new Uint16Array(n),
+    groupedWord: new Uint32Array(n),
     groupedSlot: new Uint32Array(n),
   };
   const tables: ChunkTable[] = [];
   for (let w = 0; w < WORDS_PER_HASH; w++) {
-    // Both chunks of word w read the same column: one strided pass over the rows.
-    for (let s = 0; s < n; s++) scratch.column[s] = words[s * WORDS_PER_HASH + w]!;
-    tables.push(buildTable(2 * w, n, scratch), buildTable(2 * w + 1, n, scratch));
+    // Both chunks of word w come from one strided pass over the rows.
+    const high = new Uint32Array(BUCKETS_PER_CHUNK + 1);
+    const low = new Uint32Array(BUCKETS_PER_CHUNK + 1);
+    for (let s = 0; s < n; s++) {
+      const word = words[s * WORDS_PER_HASH + w]!;
+      scratch.column[s] = word;
+      high[(word >>> 16) + 1]!++;
+      low[(word & 0xffff) + 1]!++;
+    }
+    tables.push(buildTable(2 * w, toOffsets(high), n, scratch), buildTable(2 * w + 1, toOffsets(low), n, scratch));
   }
   return tables;
 }
 
-function buildTable(c: number, n: number, scratch: Scratch): ChunkTable {
-  const { column, groupedKey, groupedPartner, groupedSlot } = scratch;
-  const offsets = bucketOffsets(column, n, c);
+/** Counts shifted by one -> bucket start offsets, in place. */
+function toOffsets(counts: Uint32Array): Uint32Array {
+  for (let b = 0; b < BUCKETS_PER_CHUNK; b++) counts[b + 1]! += counts[b]!;
+  return counts;
+}
+
+function buildTable(c: number, offsets: Uint32Array, n: number, scratch: Scratch): ChunkTable {
+  const { column, groupedWord, groupedSlot } = scratch;
   // Pass 1: group by the key's high byte, keeping row order.
   const groupCursor = new Uint32Array(256);
   for (let h = 0; h < 256; h++) groupCursor[h] = offsets[h << 8]!;
   for (let s = 0; s < n; s++) {
     const word = column[s]!;
-    const key = chunkKey(word, c);
-    const g = groupCursor[key >>> 8]!++;
-    groupedKey[g] = key;
-    groupedPartner[g] = partnerKey(word, c);
+    const g = groupCursor[chunkKey(word, c) >>> 8]!++;
+    groupedWord[g] = word;
     groupedSlot[g] = s;
   }
   // Pass 2: within each group, scatter to the final bucket (still stable).
@@ -66,19 +74,13 @@ function buildTable(c: number, n: number, scratch: Scratch): ChunkTable {
   const slotHigh = n <= 1 << 24 ? new Uint8Array(n) : new Uint16Array(n);
   const cursor = offsets.slice(0, BUCKETS_PER_CHUNK);
   for (let g = 0; g < n; g++) {
-    const p = cursor[groupedKey[g]!]!++;
+    const word = groupedWord[g]!;
+    const p = cursor[chunkKey(word, c)]!++;
     const slot = groupedSlot[g]!;
-    partners[p] = groupedPartner[g]!;
+    partners[p] = partnerKey(word, c);
     slotLow[p] = slot & 0xffff;
     slotHigh[p] = slot >>> 16;
   }
   const partnerPairs = new Uint32Array(partners.buffer, partners.byteOffset, partners.length >>> 1);
   return { offsets, partners, partnerPairs, slotLow, slotHigh };
-}
-
-function bucketOffsets(column: Uint32Array, n: number, c: number): Uint32Array {
-  const offsets = new Uint32Array(BUCKETS_PER_CHUNK + 1);
-  for (let s = 0; s < n; s++) offsets[chunkKey(column[s]!, c) + 1]!++;
-  for (let b = 0; b < BUCKETS_PER_CHUNK; b++) offsets[b + 1]! += offsets[b]!;
-  return offsets;
 }

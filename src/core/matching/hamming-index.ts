@@ -13,7 +13,7 @@ import { wordsToHash256 } from '../hash256.js';
 import { BaseSegment } from './base-segment.js';
 import { DeltaSegment } from './delta-segment.js';
 import { bulkToWords, checkId, checkRadius, type Hash256Input, hashToWords } from './hash-input.js';
-import { ascendingIdOrder } from './id-order.js';
+import { permuteRows, sortIds } from './id-order.js';
 import { type MatchSink, probePlan, WORDS_PER_HASH } from './probe-plan.js';
 
 export type { Hash256Input } from './hash-input.js';
@@ -63,15 +63,10 @@ export class HammingIndex {
   build(ids: ArrayLike<number>, hashes: Uint32Array | Uint8Array | readonly Hash256Input[]): this {
     const n = ids.length;
     const packed = bulkToWords(hashes, n);
-    const order = ascendingIdOrder(ids);
-    let sortedIds: ArrayLike<number> = ids;
-    let rows = packed === hashes ? packed.slice() : packed;
-    if (order) {
-      sortedIds = Float64Array.from(order, (i) => ids[i]!);
-      rows = new Uint32Array(n * WORDS_PER_HASH);
-      for (let s = 0; s < n; s++) copyRow(packed, order[s]!, rows, s);
-    }
-    this.base = n > 0 ? BaseSegment.fromSortedRows(sortedIds, rows) : null;
+    const sorted = sortIds(ids);
+    // The base keeps its rows, so never alias the caller's array.
+    const rows = sorted ? permuteRows(packed, sorted.order) : packed === hashes ? packed.slice() : packed;
+    this.base = n > 0 ? BaseSegment.fromSortedRows(sorted ? sorted.sortedIds : ids, rows) : null;
     this.delta = new DeltaSegment();
     return this;
   }

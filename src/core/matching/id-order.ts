@@ -7,12 +7,20 @@ import { checkId } from './hash-input.js';
 
 const TWO_32 = 4294967296;
 
+export interface IdSort {
+  /** order[s] = index of the s-th smallest id. */
+  order: Uint32Array;
+  sortedIds: Float64Array;
+}
+
 /**
- * Permutation that sorts ids ascending, or null when they already are.
- * LSD radix sort on 16-bit digits (ids < 2^53 need at most 4 passes; passes
- * where every id shares the digit are skipped). Throws on a duplicate id.
+ * Permutation that sorts ids ascending (and the sorted ids), or null when they already are.
+ * LSD radix sort on bytes that carries the keys along with the item, so every
+ * pass reads sequentially and scatters into only 256 streams (cache- and
+ * TLB-friendly at 10M ids); bytes where all ids agree are skipped. Throws on
+ * a duplicate id.
  */
-export function ascendingIdOrder(ids: ArrayLike<number>): Uint32Array | null {
+export function sortIds(ids: ArrayLike<number>): IdSort | null {
   const n = ids.length;
   let ascending = true;
   for (let i = 0; i < n; i++) {
@@ -20,42 +28,52 @@ export function ascendingIdOrder(ids: ArrayLike<number>): Uint32Array | null {
     if (i > 0 && ids[i]! <= ids[i - 1]!) ascending = false;
   }
   if (ascending) return null;
-  const lo = new Uint32Array(n);
-  const hi = new Uint32Array(n);
+  let cur = { lo: new Uint32Array(n), hi: new Uint32Array(n), item: new Uint32Array(n) };
+  let spare = { lo: new Uint32Array(n), hi: new Uint32Array(n), item: new Uint32Array(n) };
   for (let i = 0; i < n; i++) {
-    lo[i] = ids[i]! >>> 0;
-    hi[i] = Math.floor(ids[i]! / TWO_32);
+    cur.lo[i] = ids[i]! >>> 0;
+    cur.hi[i] = Math.floor(ids[i]! / TWO_32);
+    cur.item[i] = i;
   }
-  let perm = new Uint32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
-  let spare = new Uint32Array(n);
-  const counts = new Uint32Array(65536);
-  for (let pass = 0; pass < 4; pass++) {
-    const keys = pass < 2 ? lo : hi;
-    const shift = (pass & 1) * 16;
-    if (radixPass(perm, spare, keys, shift, counts)) [perm, spare] = [spare, perm];
+  const counts = new Uint32Array(256);
+  // ids < 2^53: 4 bytes of the low word, 3 of the high word
+  for (let pass = 0; pass < 7; pass++) {
+    if (radixPass(cur, spare, pass < 4 ? 'lo' : 'hi', 8 * (pass % 4), counts)) [cur, spare] = [spare, cur];
   }
   for (let i = 1; i < n; i++) {
-    if (ids[perm[i]!] === ids[perm[i - 1]!]) throw new RangeError(`duplicate signal id ${ids[perm[i]!]}`);
+    if (cur.lo[i] === cur.lo[i - 1] && cur.hi[i] === cur.hi[i - 1]) {
+      throw new RangeError(`duplicate signal id ${ids[cur.item[i]!]}`);
+    }
   }
-  return perm;
+  const sortedIds = new Float64Array(n);
+  for (let i = 0; i < n; i++) sortedIds[i] = cur.hi[i]! * TWO_32 + cur.lo[i]!;
+  return { order: cur.item, sortedIds };
 }
 
-/** One stable counting pass from `from` into `to`; false if it was a no-op. */
-function radixPass(from: Uint32Array, to: Uint32Array, keys: Uint32Array, shift: number, counts: Uint32Array): boolean {
-  const n = from.length;
+interface Columns {
+  lo: Uint32Array;
+  hi: Uint32Array;
+  item: Uint32Array;
+}
+
+/** One stable counting pass on a byte of `key`, from `from` into `to`; false if it was a no-op. */
+function radixPass(from: Columns, to: Columns, key: 'lo' | 'hi', shift: number, counts: Uint32Array): boolean {
+  const keys = from[key];
+  const n = keys.length;
   counts.fill(0);
-  for (let i = 0; i < n; i++) counts[(keys[i]! >>> shift) & 0xffff]!++;
-  if (counts[(keys[0]! >>> shift) & 0xffff] === n) return false;
+  for (let i = 0; i < n; i++) counts[(keys[i]! >>> shift) & 255]!++;
+  if (counts[(keys[0]! >>> shift) & 255] === n) return false;
   let sum = 0;
-  for (let d = 0; d < 65536; d++) {
+  for (let d = 0; d < 256; d++) {
     const c = counts[d]!;
     counts[d] = sum;
     sum += c;
   }
   for (let i = 0; i < n; i++) {
-    const item = from[i]!;
-    to[counts[(keys[item]! >>> shift) & 0xffff]!++] = item;
+    const p = counts[(keys[i]! >>> shift) & 255]!++;
+    to.lo[p] = from.lo[i]!;
+    to.hi[p] = from.hi[i]!;
+    to.item[p] = from.item[i]!;
   }
   return true;
 }
@@ -148,4 +166,39 @@ function home(id: number, mask: number): number {
   let h = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
   h ^= h >>> 15;
   return h & mask;
+}
+
+const GROUP_BITS = 16;
+
+/**
+ * Rows (8 words each) rearranged so that out row s = src row order[s].
+ * A direct gather takes a cache and TLB miss per row at 10M rows, so rows are
+ * first grouped by destination (sequential reads, one write stream per 65536
+ * destination rows), then placed within each 2 MiB group.
+ */
+export function permuteRows(src: Uint32Array, order: Uint32Array): Uint32Array {
+  const n = order.length;
+  const rank = new Uint32Array(n);
+  for (let s = 0; s < n; s++) rank[order[s]!] = s;
+  const groups = (n >>> GROUP_BITS) + 1;
+  const cursor = new Uint32Array(groups);
+  for (let i = 0; i < n; i++) cursor[rank[i]! >>> GROUP_BITS]!++;
+  for (let g = 0, sum = 0; g < groups; g++) {
+    const c = cursor[g]!;
+    cursor[g] = sum;
+    sum += c;
+  }
+  const grouped = new Uint32Array(src.length);
+  const groupedRank = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = cursor[rank[i]! >>> GROUP_BITS]!++;
+    groupedRank[p] = rank[i]!;
+    for (let w = 0; w < 8; w++) grouped[8 * p + w] = src[8 * i + w]!;
+  }
+  const out = new Uint32Array(src.length);
+  for (let p = 0; p < n; p++) {
+    const s = groupedRank[p]!;
+    for (let w = 0; w < 8; w++) out[8 * s + w] = grouped[8 * p + w]!;
+  }
+  return out;
 }
