@@ -122,27 +122,8 @@ export class HammingIndex {
 
   /** Merges the delta and drops deleted rows: one rebuild of the base segment. */
   compact(): void {
-    const base = this.base;
-    const delta = this.delta;
     const total = this.size;
-    const ids = new Float64Array(total);
-    const rows = new Uint32Array(total * WORDS_PER_HASH);
-    const fromDelta: number[] = [];
-    delta.forEachLive((slot) => fromDelta.push(slot));
-    fromDelta.sort((a, b) => delta.ids[a]! - delta.ids[b]!);
-    let k = 0;
-    let j = 0;
-    const take = (words: Uint32Array, slot: number, id: number) => {
-      ids[k] = id;
-      copyRow(words, slot, rows, k++);
-    };
-    base?.forEachLive((slot) => {
-      const id = base.ids[slot]!;
-      for (; j < fromDelta.length && delta.ids[fromDelta[j]!]! < id; j++)
-        take(delta.words, fromDelta[j]!, delta.ids[fromDelta[j]!]!);
-      take(base.words, slot, id);
-    });
-    for (; j < fromDelta.length; j++) take(delta.words, fromDelta[j]!, delta.ids[fromDelta[j]!]!);
+    const { ids, rows } = mergeLiveRows(this.base, this.delta, total);
     this.base = total > 0 ? BaseSegment.fromSortedRows(ids, rows) : null;
     this.delta = new DeltaSegment();
   }
@@ -197,6 +178,30 @@ class MinSink implements MatchSink {
     const prev = this.best.get(id);
     if (prev === undefined || distance < prev) this.best.set(id, distance);
   }
+}
+
+/** Live rows of both segments in ascending id order (base ids ascend; delta ids are sorted here). */
+function mergeLiveRows(base: BaseSegment | null, delta: DeltaSegment, total: number) {
+  const ids = new Float64Array(total);
+  const rows = new Uint32Array(total * WORDS_PER_HASH);
+  const fromDelta: number[] = [];
+  delta.forEachLive((slot) => fromDelta.push(slot));
+  fromDelta.sort((a, b) => delta.ids[a]! - delta.ids[b]!);
+  let k = 0;
+  let j = 0;
+  const takeDeltaBelow = (limit: number) => {
+    for (; j < fromDelta.length && delta.ids[fromDelta[j]!]! < limit; j++, k++) {
+      ids[k] = delta.ids[fromDelta[j]!]!;
+      copyRow(delta.words, fromDelta[j]!, rows, k);
+    }
+  };
+  base?.forEachLive((slot) => {
+    takeDeltaBelow(base.ids[slot]!);
+    ids[k] = base.ids[slot]!;
+    copyRow(base.words, slot, rows, k++);
+  });
+  takeDeltaBelow(Number.POSITIVE_INFINITY);
+  return { ids, rows };
 }
 
 function copyRow(from: Uint32Array, fromSlot: number, to: Uint32Array, toSlot: number): void {
