@@ -10,7 +10,7 @@
  *   3. follow the feed from seq (ChangeFollower), applying add/remove idempotently
  *      by signal id: changes made during the load are replayed, never lost.
  */
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type SqlBool, sql } from 'kysely';
 import type { Schema, SignalType } from '../db/schema.js';
 import { contentIsMatchable } from './changes.js';
 import { parseHashHex } from './hashes.js';
@@ -123,4 +123,26 @@ export async function countMatchableSignals(db: Kysely<Schema>): Promise<Record<
   const counts: Record<SignalType, number> = { pdq: 0, md5: 0, sha256: 0, vpdq: 0 };
   for (const r of rows) counts[r.type] = Number(r.n);
   return counts;
+}
+
+/** Frames of many vPDQ signals at once (one array parameter), grouped by signal, in frame order. */
+export async function getVpdqFramesBySignal(
+  db: Kysely<Schema>,
+  signalIds: readonly number[],
+): Promise<Map<number, VpdqFrame[]>> {
+  const out = new Map<number, VpdqFrame[]>();
+  if (signalIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('vpdq_frames')
+    .select(['signal_id as signalId', 'frame_number as frameNumber', 'quality', 'hash', 'timestamp_s as timestampS'])
+    .where(sql<SqlBool>`signal_id = any(${signalIds.map(String)}::bigint[])`)
+    .orderBy('signal_id')
+    .orderBy('frame_number')
+    .execute();
+  for (const { signalId, ...frame } of rows) {
+    const list = out.get(signalId) ?? [];
+    out.set(signalId, list);
+    list.push(frame);
+  }
+  return out;
 }

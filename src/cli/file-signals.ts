@@ -1,13 +1,7 @@
-/** Hashes a file into bank signals: PDQ (with quality), MD5 and SHA-256 for images. */
+/** Hashes a file into bank signals: PDQ for images, vPDQ for videos, MD5 and SHA-256 for both. */
 import type { SignalInput } from '../banks/hashes.js';
-import { hashPhotoFile } from '../hashing/photo.js';
-import { mediaLimitsFromEnv } from '../media/limits.js';
+import { hashMediaFile, signalsOf } from '../hashing/media.js';
 
 export async function signalsForFile(path: string): Promise<SignalInput[]> {
-  const r = await hashPhotoFile(path, { limits: mediaLimitsFromEnv() });
-  return [
-    { type: 'pdq', hash: r.pdq, quality: r.quality },
-    { type: 'md5', hash: r.md5 },
-    { type: 'sha256', hash: r.sha256 },
-  ];
+  return signalsOf(await hashMediaFile(path));
 }

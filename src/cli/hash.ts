@@ -6,17 +6,23 @@
  * rest go on and the exit code is 1 at the end.
  */
 import { DIHEDRAL_NAMES } from '../core/pdq/pdq.js';
-import { hashPhotoFile, PDQ_MODES, type PhotoHash, type PhotoHashOptions } from '../hashing/photo.js';
+import { formatVpdqText } from '../core/vpdq/format.js';
+import { hashMediaFile, type MediaHash } from '../hashing/media.js';
+import { PDQ_MODES, type PhotoHash, type PhotoHashOptions } from '../hashing/photo.js';
 import type { SixteenBitReduction } from '../media/decode.js';
 import { isMediaError } from '../media/errors.js';
 import { mediaLimitsFromEnv } from '../media/limits.js';
+import type { VideoHashResult } from '../media/vpdq.js';
 import { oneOf, parseCommandArgs, positiveIntFlag, UsageError } from './args.js';
 import { expandPaths } from './files.js';
 import { mapOrdered } from './ordered.js';
 import { Progress } from './progress.js';
 
 export const HASH_USAGE = `usage: perisai hash [--mode full|512] [--dihedral] [--json] [--upright]
-                   [--sixteen-bit high|low|clip] [--max-pixels N] [--max-file-bytes N] FILE|DIR...
+                   [--sixteen-bit high|low|clip] [--max-pixels N] [--max-file-bytes N]
+                   [--vpdq lines|full|compact] FILE|DIR...
+
+Images get PDQ; videos (recognised by content, not name) get vPDQ at one frame per second.
 
   --mode full      hash at full resolution, no pre-resize (default; HMA / python-threatexchange)
   --mode 512       the reference C++ tool's 512x512 nearest-neighbour pre-resize
@@ -25,11 +31,16 @@ export const HASH_USAGE = `usage: perisai hash [--mode full|512] [--dihedral] [-
   --upright        also hash the image with its EXIF orientation applied
   --sixteen-bit    16-bit sample reduction: high (default), low (C++ CLI), clip (HMA/PIL)
 
-Output (default): hash,quality,path   (with --dihedral: orig,rot90,rot180,rot270,flipx,flipy,flipplus1,flipminus1,quality,path)`;
+  --vpdq lines     videos: one hash,quality,path#t=SECONDS line per sampled frame (default)
+  --vpdq full      videos: the reference's frame_number,quality,hash,timestamp lines
+  --vpdq compact   videos: the reference's compact hash,quality,timestamp lines
+
+Output (default): hash,quality,path   (with --dihedral: orig,rot90,rot180,rot270,flipx,flipy,flipplus1,flipminus1,quality,path)
+With --json, a video prints {path, kind: "video", md5, sha256, fps, duration_s, width, height, frames: [...]}.`;
 
 const SIXTEEN: readonly SixteenBitReduction[] = ['high', 'low', 'clip'];
 
-type Outcome = { path: string; result: PhotoHash } | { path: string; error: string };
+type Outcome = { path: string; result: MediaHash } | { path: string; error: string };
 
 export async function hashCommand(
   argv: string[],
@@ -44,6 +55,7 @@ export async function hashCommand(
     'sixteen-bit': { type: 'string' },
     'max-pixels': { type: 'string' },
     'max-file-bytes': { type: 'string' },
+    vpdq: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) {
@@ -62,12 +74,13 @@ export async function hashCommand(
       maxFileBytes: positiveIntFlag(values['max-file-bytes'], '--max-file-bytes', envLimits.maxFileBytes),
     },
   };
+  const vpdqForm = oneOf(values.vpdq, ['lines', 'full', 'compact'] as const, '--vpdq', 'lines');
   const progress = new Progress('hashing');
   let failures = 0;
   const outcomes = mapOrdered(expandPaths(positionals), 3, async (item): Promise<Outcome> => {
     if (item.error) return { path: item.path, error: item.error };
     try {
-      return { path: item.path, result: await hashPhotoFile(item.path, options) };
+      return { path: item.path, result: await hashMediaFile(item.path, options) };
     } catch (e) {
       if (isMediaError(e)) return { path: item.path, error: e.message };
       throw e;
@@ -81,7 +94,11 @@ export async function hashCommand(
       err.write(`perisai hash: ${o.path}: ${o.error}\n`);
       continue;
     }
-    await write(out, values.json ? jsonLine(o.path, o.result) : csvLine(o.path, o.result, values.dihedral));
+    const r = o.result;
+    let text: string;
+    if (r.kind === 'video') text = values.json ? videoJsonLine(o.path, r.video) : videoLines(o.path, r.video, vpdqForm);
+    else text = values.json ? jsonLine(o.path, r.image) : csvLine(o.path, r.image, values.dihedral);
+    await write(out, text);
   }
   progress.finish();
   return failures > 0 ? 1 : 0;
@@ -97,7 +114,33 @@ function csvLine(path: string, r: PhotoHash, dihedral: boolean): string {
 }
 
 function jsonLine(path: string, r: PhotoHash): string {
-  return `${JSON.stringify({ path, ...r })}\n`;
+  return `${JSON.stringify({ path, kind: 'image', ...r })}\n`;
+}
+
+function videoLines(path: string, v: VideoHashResult, form: 'lines' | 'full' | 'compact'): string {
+  if (form !== 'lines') return formatVpdqText(v.frames, form);
+  return v.frames.map((f) => `${f.hex},${f.quality},${path}#t=${f.timestamp.toFixed(3)}\n`).join('');
+}
+
+function videoJsonLine(path: string, v: VideoHashResult): string {
+  return `${JSON.stringify({
+    path,
+    kind: 'video',
+    md5: v.md5,
+    sha256: v.sha256,
+    bytes: v.bytes,
+    fps: v.fps,
+    duration_s: v.durationS,
+    width: v.width,
+    height: v.height,
+    rotation: v.rotation,
+    frames: v.frames.map((f) => ({
+      frame_number: f.frameNumber,
+      quality: f.quality,
+      hash: f.hex,
+      timestamp: f.timestamp,
+    })),
+  })}\n`;
 }
 
 /** Respects back-pressure so piping a huge run into `head` or a slow consumer stays bounded. */

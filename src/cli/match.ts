@@ -3,18 +3,18 @@
  * Matches files or hashes against every enabled bank, with each bank's rules.
  */
 import { isHash256Hex } from '../core/hash256.js';
-import { hashPhotoFile } from '../hashing/photo.js';
+import { hashMediaFile, queryOf } from '../hashing/media.js';
 import { FloodDetector } from '../matching/flood.js';
 import { LiveIndex } from '../matching/live-index.js';
 import { type Match, Matcher, type MatchQuery } from '../matching/matcher.js';
 import { isMediaError } from '../media/errors.js';
-import { mediaLimitsFromEnv } from '../media/limits.js';
 import { parseCommandArgs, UsageError } from './args.js';
 import { withDatabase } from './context.js';
 
 export const MATCH_USAGE = `usage: perisai match FILE|HASH... [--json] [--dihedral] [--data DIR]
 
-Each argument is a 64-hex PDQ hash, a 32-hex MD5, or a file to hash (PDQ, MD5, SHA-256).
+Each argument is a 64-hex PDQ hash, a 32-hex MD5, or a file to hash: images by PDQ, videos by
+vPDQ (a video matches when >= 80% of its good frames are found in a banked video), both by MD5/SHA-256.
 Output: one line per match, "input,bank,content_id,signal_type,distance[,suppressed][,held]",
 or "input,no match". --json prints one object per input with all match details.
 --dihedral also matches rotated and flipped copies of images.`;
@@ -40,9 +40,11 @@ export async function matchCommand(
         try {
           const query = await queryFor(input, values.dihedral);
           const result = await matcher.lookup(query);
+          const { vpdq, ...shown } = query;
+          const summary = vpdq ? { ...shown, vpdq_frames: vpdq.length } : shown;
           out.write(
             values.json
-              ? `${JSON.stringify({ input, ...query, matches: result.matches })}\n`
+              ? `${JSON.stringify({ input, ...summary, matches: result.matches })}\n`
               : textLines(input, result.matches),
           );
         } catch (e) {
@@ -61,14 +63,7 @@ export async function matchCommand(
 async function queryFor(input: string, dihedral: boolean): Promise<MatchQuery> {
   if (isHash256Hex(input)) return { pdq: input.toLowerCase() };
   if (/^[0-9a-fA-F]{32}$/.test(input)) return { md5: input.toLowerCase() };
-  const r = await hashPhotoFile(input, { dihedral, limits: mediaLimitsFromEnv() });
-  return {
-    pdq: r.pdq,
-    quality: r.quality,
-    md5: r.md5,
-    sha256: r.sha256,
-    ...(dihedral && r.dihedral ? { pdqDihedral: Object.values(r.dihedral) } : {}),
-  };
+  return queryOf(await hashMediaFile(input, { dihedral }), dihedral);
 }
 
 function textLines(input: string, matches: Match[]): string {

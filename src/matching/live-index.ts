@@ -16,17 +16,21 @@
 
 import { latestChangeSeq, readChanges, type SignalChange } from '../banks/changes.js';
 import { ChangeFollower } from '../banks/follower.js';
-import { type IndexSignal, iterateSignalsForIndex } from '../banks/signal-index.js';
+import { getVpdqFramesBySignal, type IndexSignal, iterateSignalsForIndex } from '../banks/signal-index.js';
 import { hash256ToWords } from '../core/hash256.js';
 import { HammingIndex } from '../core/matching/hamming-index.js';
+import { makeVpdqFeature } from '../core/vpdq/feature.js';
 import type { Database } from '../db/open.js';
 import type { SignalType } from '../db/schema.js';
 import { SignalTable } from './signal-table.js';
+import { VideoIndex } from './video-index.js';
 
 export interface IndexStatus {
   state: 'empty' | 'loading' | 'ready' | 'stopped';
   /** Signals loaded so far, per type. */
   counts: Record<SignalType, number>;
+  /** Good frames of the vPDQ signals in the video index. */
+  vpdqFrames: number;
   /** Feed position applied. */
   changeSeq: number;
   loadStartedAt: string | null;
@@ -81,8 +85,12 @@ export class LiveIndex {
   readonly md5 = new DigestTable();
   readonly sha256 = new DigestTable();
   readonly signals = new SignalTable();
-  /** vPDQ signals by id (their frames live in the database; see the video matcher). */
+  /** Ids of the matchable vPDQ signals. */
   readonly vpdq = new Set<number>();
+  /** Their frames, in a Hamming index of their own (see video-index.ts). */
+  readonly video = new VideoIndex();
+  /** Frame loads in flight for vPDQ signals added by the feed. */
+  private videoLoads: Promise<void> = Promise.resolve();
   private readonly hexOf = new Map<number, { type: 'md5' | 'sha256'; hex: string }>();
   private state: IndexStatus['state'] = 'empty';
   private seq = 0;
@@ -134,8 +142,9 @@ export class LiveIndex {
     for (;;) {
       const batch = await readChanges(this.database.db, this.seq, 1000);
       this.apply(batch);
-      if (batch.length < 1000) return;
+      if (batch.length < 1000) break;
     }
+    await this.videoLoads;
   }
 
   private async load(database: Database): Promise<void> {
@@ -157,6 +166,24 @@ export class LiveIndex {
       }
     }
     this.pdq.build(ids, words.subarray(0, ids.length * 8));
+    await this.loadVideoFrames(database, [...this.vpdq]);
+  }
+
+  /** Reads the frames of vPDQ signals into the video index, a few hundred signals per query. */
+  private async loadVideoFrames(database: Database, signalIds: number[]): Promise<void> {
+    for (let i = 0; i < signalIds.length; i += 500) {
+      const batch = signalIds.slice(i, i + 500);
+      const frames = await getVpdqFramesBySignal(database.db, batch);
+      for (const id of batch) {
+        // The signal may have been removed by the feed while its frames were read.
+        if (!this.vpdq.has(id)) continue;
+        const rows = frames.get(id) ?? [];
+        this.video.add(
+          id,
+          rows.map((f) => makeVpdqFeature(f.frameNumber, f.quality, f.hash, f.timestampS)),
+        );
+      }
+    }
   }
 
   /** Applies feed changes (idempotent by signal id). */
@@ -186,18 +213,28 @@ export class LiveIndex {
     this.removeSignal(s.signalId);
     this.signals.set(s.signalId, s.bankId, s.contentId, s.quality);
     if (s.type === 'pdq') this.pdq.insert(s.signalId, s.hash);
-    else if (s.type === 'vpdq') this.vpdq.add(s.signalId);
-    else {
+    else if (s.type === 'vpdq') {
+      this.vpdq.add(s.signalId);
+      // During the initial load the frames are read in bulk afterwards.
+      if (this.state !== 'loading' && this.database) this.queueVideoLoad(this.database, s.signalId);
+    } else {
       const hex = s.hash.toString('hex');
       this.hexOf.set(s.signalId, { type: s.type, hex });
       this[s.type].add(hex, s.signalId);
     }
   }
 
+  private queueVideoLoad(database: Database, signalId: number): void {
+    this.videoLoads = this.videoLoads
+      .then(() => this.loadVideoFrames(database, [signalId]))
+      .catch((err) => this.options.onError?.(err));
+  }
+
   private removeSignal(signalId: number): void {
     if (!this.signals.delete(signalId)) return;
     this.pdq.delete(signalId);
     this.vpdq.delete(signalId);
+    this.video.remove(signalId);
     const digest = this.hexOf.get(signalId);
     if (digest) {
       this[digest.type].remove(digest.hex, signalId);
@@ -210,6 +247,7 @@ export class LiveIndex {
     return {
       state: this.state,
       counts: { pdq: this.pdq.size, md5: this.md5.size, sha256: this.sha256.size, vpdq: this.vpdq.size },
+      vpdqFrames: this.video.frameCount,
       changeSeq: this.seq,
       loadStartedAt: started?.toISOString() ?? null,
       loadedAt: this.loadedAt?.toISOString() ?? null,

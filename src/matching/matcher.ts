@@ -14,6 +14,8 @@
 import { type Bank, listBanks } from '../banks/banks.js';
 import { loadContent } from '../banks/content.js';
 import { hexToHash256 } from '../core/hash256.js';
+import type { VpdqFeature } from '../core/vpdq/feature.js';
+import type { VpdqMatchOptions } from '../core/vpdq/match.js';
 import type { Database } from '../db/open.js';
 import type { SignalType } from '../db/schema.js';
 import type { FloodDetector } from './flood.js';
@@ -27,6 +29,8 @@ export interface MatchQuery {
   pdqDihedral?: readonly string[];
   md5?: string;
   sha256?: string;
+  /** vPDQ frames of a query video. */
+  vpdq?: readonly VpdqFeature[];
 }
 
 export interface Match {
@@ -37,8 +41,10 @@ export interface Match {
   contentId: number;
   signalId: number;
   signalType: SignalType;
-  /** Hamming distance for PDQ; 0 for exact digests. */
+  /** Hamming distance for PDQ; 0 for exact digests; the closest frame pair for vPDQ. */
   distance: number;
+  /** For vPDQ: the reference's percentages of matching frames, each way. */
+  vpdq?: { queryMatchPercent: number; compareMatchPercent: number };
   metadata: Record<string, unknown>;
   note: string | null;
   caseRef: string | null;
@@ -60,6 +66,12 @@ interface Hit {
   signalId: number;
   type: SignalType;
   distance: number;
+  vpdq?: { queryMatchPercent: number; compareMatchPercent: number };
+}
+
+export interface MatcherOptions {
+  /** vPDQ rules: frame quality floor, frame distance, query% and compared% thresholds. */
+  vpdq?: VpdqMatchOptions;
 }
 
 const BANK_REFRESH_MS = 2000;
@@ -73,6 +85,7 @@ export class Matcher {
     private readonly database: Database,
     readonly index: LiveIndex,
     private readonly flood: FloodDetector,
+    private readonly options: MatcherOptions = {},
   ) {}
 
   /** Re-reads bank settings (threshold, quality floor, enabled, kind). */
@@ -131,6 +144,17 @@ export class Matcher {
       for (const id of this.index.sha256.get(query.sha256.toLowerCase()))
         keep({ signalId: id, type: 'sha256', distance: 0 });
     }
+    if (query.vpdq && query.vpdq.length > 0) {
+      for (const v of this.index.video.query(query.vpdq, this.options.vpdq ?? {})) {
+        const { queryMatchPercent, compareMatchPercent } = v;
+        keep({
+          signalId: v.signalId,
+          type: 'vpdq',
+          distance: v.bestFrameDistance,
+          vpdq: { queryMatchPercent, compareMatchPercent },
+        });
+      }
+    }
     return [...best.values()];
   }
 
@@ -166,6 +190,7 @@ export class Matcher {
         signalId: h.signalId,
         signalType: h.type,
         distance: h.distance,
+        ...(h.vpdq ? { vpdq: h.vpdq } : {}),
         metadata: item.metadata,
         note: item.note,
         caseRef: item.caseRef,

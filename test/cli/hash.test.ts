@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { UsageError } from '../../src/cli/args.js';
 import { hashCommand } from '../../src/cli/hash.js';
-import { OWN_FIXTURES, PROJECT_ROOT } from '../support/env.js';
+import { OWN_FIXTURES, PROJECT_ROOT, systemTool } from '../support/env.js';
 import { memoryStreams } from '../support/streams.js';
 import { readCsv } from '../support/tables.js';
 
@@ -52,7 +52,7 @@ test('directories are walked recursively; bad files go to stderr and the rest go
   assert.equal(code, 1, 'non-zero exit when any file failed');
   const paths = out.lines().map((l) => l.split(',')[2]);
   assert.deepEqual(paths, [join(dir, 'album/a.jpg'), join(dir, 'album/nested/b.jpg')]);
-  assert.match(err.text(), /broken\.jpg: not a recognised image format/);
+  assert.match(err.text(), /broken\.jpg: not a recognised image or video format/);
   assert.match(err.text(), /missing\.png: no such file or directory/);
   assert.doesNotMatch(err.text(), /DS_Store/);
 });
@@ -109,4 +109,42 @@ test('the installed bin runs: npx perisai hash', async () => {
   );
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--mode must be one of full, 512/);
+});
+
+test('videos are recognised by content and hashed with vPDQ', {
+  skip: systemTool('ffmpeg', 'ffmpeg', 'FFMPEG_PATH').skip,
+}, async () => {
+  const video = join(dir, 'clip.dat'); // no telling extension: detection is by content
+  await run('ffmpeg', [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=160x120:rate=10',
+    '-t',
+    '3',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:v',
+    'libx264',
+    '-f',
+    'mp4',
+    video,
+  ]);
+  let { out, err } = memoryStreams();
+  assert.equal(await hashCommand([video], out, err), 0, err.text());
+  const lines = out.lines();
+  assert.equal(lines.length, 3, 'one line per second');
+  lines.forEach((l, i) => assert.match(l, new RegExp(`^[0-9a-f]{64},\\d+,${video}#t=${i}\\.000$`)));
+  ({ out, err } = memoryStreams());
+  await hashCommand(['--json', video], out, err);
+  const obj = JSON.parse(out.lines()[0]!);
+  assert.equal(obj.kind, 'video');
+  assert.equal(obj.frames.length, 3);
+  assert.deepEqual(Object.keys(obj.frames[1]), ['frame_number', 'quality', 'hash', 'timestamp']);
+  assert.equal(obj.frames[1].frame_number, 10);
+  ({ out, err } = memoryStreams());
+  await hashCommand(['--vpdq', 'full', video], out, err);
+  assert.match(out.lines()[1]!, /^10,\d+,[0-9a-f]{64},1\.000$/);
 });
