@@ -135,8 +135,15 @@ export interface ToolProcess {
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
+const closed = new WeakSet<ChildProcess>();
+
+/**
+ * SIGKILLs the child's whole process group until it has closed: a wrapper
+ * script may have exited while its own child still holds our pipe. (While the
+ * group has members its id cannot be reused, so this never hits a stranger.)
+ */
 function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  if (child.pid === undefined || closed.has(child)) return;
   try {
     process.kill(-child.pid, 'SIGKILL');
   } catch {
@@ -171,7 +178,10 @@ export function startTool(bin: string, args: readonly string[], options: RunOpti
   });
   const exited = new Promise<ToolExit>((resolveExit) => {
     child.once('error', (err) => resolveExit({ code: null, signal: null, spawnError: err }));
-    child.once('close', (code, signal) => resolveExit({ code, signal }));
+    child.once('close', (code, signal) => {
+      closed.add(child);
+      resolveExit({ code, signal });
+    });
   }).finally(() => live.delete(child));
 
   let reason: MediaError | undefined;
@@ -187,7 +197,6 @@ export function startTool(bin: string, args: readonly string[], options: RunOpti
     () => stop(new MediaError('timeout', `${baseName(bin)} did not finish within ${options.timeoutMs} ms; killed`)),
     Math.max(1, options.timeoutMs),
   );
-  timer.unref?.();
   const onAbort = () => stop(abortError(options.signal));
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
