@@ -17,7 +17,8 @@
  *    (the reference's sws call) to RGB24.
  * Why two: libswscale's x86 SIMD YUV->RGB differs from its C code by a unit
  * here and there, which moves PDQ bits. The reference sample hashes were made
- * by the C path (0 of 614 frames differ with it, 341 with SIMD), and the C
+ * by the C path (chair-20-sd-bar: 0 of 614 frames differ with it, 341 with
+ * SIMD; only test-padded-dimensions was evidently made with SIMD), and the C
  * path gives the same bytes on every CPU. Disabling SIMD for the decoder as
  * well would cost ~75% more decode time, so only the converter runs without.
  * Checked byte-for-byte against sws_scale(SWS_AREA) (C path) on tagged
