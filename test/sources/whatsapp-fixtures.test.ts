@@ -67,7 +67,7 @@ describe('WhatsApp shared fixtures', { skip: fx.skip }, () => {
       for (const [i, m] of messages.entries()) compare(m, want[i]!);
     });
 
-    it(`${f.name}: record count, first and last time and authors as read from the file`, async () => {
+    it(`${f.name}: record count, ids and authors as read from the file`, async () => {
       const text = readFileSync(join(fx.dir, `${f.name}.txt`), 'utf8');
       const lines = text.split('\n').filter((l) => l !== '');
       // Independent count: lines that begin (after U+200E) with a digit or "[digit".
