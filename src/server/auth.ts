@@ -72,10 +72,8 @@ export function installAuth(app: FastifyInstance, services: MatchingServices | n
 
 function presentedKey(request: FastifyRequest): string | null {
   const auth = request.headers.authorization;
-  if (typeof auth === 'string') {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    return m ? m[1]! : null;
-  }
+  const bearer = typeof auth === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
+  if (bearer) return bearer[1]!;
   const header = request.headers['x-api-key'];
   return typeof header === 'string' && header.length > 0 ? header.trim() : null;
 }
