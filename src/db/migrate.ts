@@ -30,7 +30,16 @@ export async function migrate(db: Kysely<any>, options: MigrateOptions = {}): Pr
     );
     try {
       if (options.schema) await sql`create schema if not exists ${sql.id(options.schema)}`.execute(session);
-      return await migrateLocked(session, options.schema ?? (await currentSchema(session)));
+      const target = options.schema ?? (await currentSchema(session));
+      // Kysely's migrator introspects the tables of every schema; one dropped by another
+      // client at that moment (42P01, undefined table) is not our failure: look again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await migrateLocked(session, target);
+        } catch (err) {
+          if (attempt >= 5 || !isUndefinedTable(err)) throw err;
+        }
+      }
     } finally {
       // current_schema() may have changed once the schema exists; drop every lock we hold.
       await sql`select pg_advisory_unlock_all()`.execute(session);
@@ -67,4 +76,11 @@ async function currentSchema(session: Kysely<any>): Promise<string> {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function isUndefinedTable(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === '42P01') return true;
+  }
+  return false;
 }

@@ -12,7 +12,7 @@
  */
 
 import { type Bank, listBanks } from '../banks/banks.js';
-import { loadContent } from '../banks/content.js';
+import { type BankContent, loadContent } from '../banks/content.js';
 import { hexToHash256 } from '../core/hash256.js';
 import type { VpdqFeature } from '../core/vpdq/feature.js';
 import type { VpdqMatchOptions } from '../core/vpdq/match.js';
@@ -75,10 +75,13 @@ export interface MatcherOptions {
 }
 
 const BANK_REFRESH_MS = 2000;
+const CONTENT_CACHE_MS = 5000;
+const CONTENT_CACHE_MAX = 100_000;
 
 export class Matcher {
   private banks = new Map<number, Bank>();
   private banksLoadedAt = 0;
+  private readonly contentCache = new Map<number, { content: BankContent; at: number }>();
   private refreshing: Promise<void> | null = null;
 
   constructor(
@@ -170,11 +173,37 @@ export class Matcher {
     return stored === null || stored >= bank.minQuality;
   }
 
+  /**
+   * Content details (metadata, note, case) of matched items. Hits repeat (a
+   * circulating image matches again and again), so details are cached briefly:
+   * a database read per hit would dominate lookup latency. Matchability is
+   * never cached (the index decides it); only descriptive fields may lag by
+   * CONTENT_CACHE_MS after an edit.
+   */
+  private async contentDetails(ids: number[]): Promise<Map<number, BankContent>> {
+    const now = Date.now();
+    const out = new Map<number, BankContent>();
+    const missing: number[] = [];
+    for (const id of ids) {
+      const cached = this.contentCache.get(id);
+      if (cached && now - cached.at < CONTENT_CACHE_MS) out.set(id, cached.content);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      if (this.contentCache.size > CONTENT_CACHE_MAX) this.contentCache.clear();
+      for (const c of await loadContent(this.database.db, missing)) {
+        this.contentCache.set(c.id, { content: c, at: now });
+        out.set(c.id, c);
+      }
+    }
+    return out;
+  }
+
   private async describe(banks: Map<number, Bank>, hits: Hit[], allowed: boolean): Promise<Match[]> {
     if (hits.length === 0) return [];
     const signals = this.index.signals;
     const contentIds = [...new Set(hits.map((h) => signals.contentOf(h.signalId)))];
-    const content = new Map((await loadContent(this.database.db, contentIds)).map((c) => [c.id, c]));
+    const content = await this.contentDetails(contentIds);
     const matches: Match[] = [];
     for (const h of hits.sort((a, b) => a.distance - b.distance || a.signalId - b.signalId)) {
       const bank = banks.get(signals.bankOf(h.signalId))!;
