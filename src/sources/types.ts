@@ -31,7 +31,16 @@ export interface TextEntity {
   userId?: string;
 }
 
-export type MediaType = 'photo' | 'video' | 'animation' | 'video_note' | 'voice' | 'audio' | 'sticker' | 'document' | 'unknown';
+export type MediaType =
+  | 'photo'
+  | 'video'
+  | 'animation'
+  | 'video_note'
+  | 'voice'
+  | 'audio'
+  | 'sticker'
+  | 'document'
+  | 'unknown';
 
 export interface MediaRef {
   /** Unique within the message (e.g. "photo", "file", or a Bot API file_unique_id). */

@@ -136,7 +136,7 @@ test('videos are recognised by content and hashed with vPDQ', {
   assert.equal(await hashCommand([video], out, err), 0, err.text());
   const lines = out.lines();
   assert.equal(lines.length, 3, 'one line per second');
-  lines.forEach((l, i) => assert.match(l, new RegExp(`^[0-9a-f]{64},\\d+,${video}#t=${i}\\.000$`)));
+  for (const [i, l] of lines.entries()) assert.match(l, new RegExp(`^[0-9a-f]{64},\\d+,${video}#t=${i}\\.000$`));
   ({ out, err } = memoryStreams());
   await hashCommand(['--json', video], out, err);
   const obj = JSON.parse(out.lines()[0]!);
