@@ -6,6 +6,7 @@ import { BANK_USAGE, bankCommand } from './bank.js';
 import { HASH_USAGE, hashCommand } from './hash.js';
 import { MATCH_USAGE, matchCommand } from './match.js';
 import { SERVE_USAGE, serveCommand } from './serve.js';
+import { SIGNALS_USAGE, signalsCommand } from './signals.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; usage: string; summary: string };
 
@@ -14,6 +15,11 @@ const COMMANDS: Record<string, Command> = {
   match: { run: (a) => matchCommand(a), usage: MATCH_USAGE, summary: 'match files or hashes against the banks' },
   bank: { run: (a) => bankCommand(a), usage: BANK_USAGE, summary: 'create, fill, export and withdraw hash banks' },
   apikey: { run: (a) => apikeyCommand(a), usage: APIKEY_USAGE, summary: 'create, list and revoke API keys' },
+  signals: {
+    run: (a) => signalsCommand(a, process.stdin, process.stdout, process.stderr),
+    usage: SIGNALS_USAGE,
+    summary: 'personal data and intent in messages, one per stdin line',
+  },
   serve: { run: serveCommand, usage: SERVE_USAGE, summary: 'run the HTTP server' },
 };
 
