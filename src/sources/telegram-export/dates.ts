@@ -10,84 +10,17 @@
  *   short. Older exports have no label at all.
  */
 
-export type Zone =
-  | { kind: 'fixed'; offsetMin: number; label: string }
-  | { kind: 'iana'; name: string; format: Intl.DateTimeFormat };
+export {
+  fixedZone,
+  formatOffset,
+  type LocalTime,
+  localToUtcMs,
+  parseZone,
+  type Zone,
+  zoneLabel,
+} from '../time-zone.js';
 
-export interface LocalTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-const FIXED = /^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$/i;
-
-/** Parses "UTC", "+07:00", "-0330", "UTC+3" or an IANA name; throws RangeError for anything else. */
-export function parseZone(spec: string): Zone {
-  const s = spec.trim();
-  if (/^(?:UTC|GMT|Z)$/i.test(s)) return fixedZone(0);
-  const m = FIXED.exec(s);
-  if (m) {
-    const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
-    if (minutes > 14 * 60) throw new RangeError(`time zone offset out of range: ${spec}`);
-    return fixedZone(m[1] === '-' ? -minutes : minutes);
-  }
-  try {
-    const format = new Intl.DateTimeFormat('en-US', {
-      timeZone: s,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    return { kind: 'iana', name: format.resolvedOptions().timeZone, format };
-  } catch {
-    throw new RangeError(
-      `unknown time zone "${spec}" (use an IANA name such as "Asia/Jakarta" or an offset such as "+07:00")`,
-    );
-  }
-}
-
-export function fixedZone(offsetMin: number): Zone {
-  return { kind: 'fixed', offsetMin, label: formatOffset(offsetMin) };
-}
-
-export function zoneLabel(zone: Zone): string {
-  return zone.kind === 'fixed' ? zone.label : zone.name;
-}
-
-export function formatOffset(offsetMin: number): string {
-  if (offsetMin === 0) return 'UTC';
-  const a = Math.abs(offsetMin);
-  const hh = String(Math.floor(a / 60)).padStart(2, '0');
-  const mm = String(a % 60).padStart(2, '0');
-  return `UTC${offsetMin < 0 ? '-' : '+'}${hh}:${mm}`;
-}
-
-/** The UTC instant of a wall-clock time in a zone. In a summer-time gap or overlap the result is one of the candidates. */
-export function localToUtcMs(t: LocalTime, zone: Zone): number {
-  const asUtc = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
-  if (zone.kind === 'fixed') return asUtc - zone.offsetMin * 60_000;
-  // Two rounds settle the offset except inside a transition, where no answer is exact.
-  const first = asUtc - ianaOffsetMs(asUtc, zone.format);
-  const second = asUtc - ianaOffsetMs(first, zone.format);
-  return second;
-}
-
-function ianaOffsetMs(ms: number, format: Intl.DateTimeFormat): number {
-  const p: Record<string, number> = {};
-  for (const part of format.formatToParts(new Date(ms))) {
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  }
-  const wall = Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
-  return wall - Math.floor(ms / 1000) * 1000;
-}
+import type { LocalTime } from '../time-zone.js';
 
 /** "2020-11-12T12:53:52" (JSON `date`) → its fields, or null when it is not a valid time. */
 export function parseIsoLocal(value: string): LocalTime | null {
