@@ -31,6 +31,12 @@ export interface MatchQuery {
   sha256?: string;
   /** vPDQ frames of a query video. */
   vpdq?: readonly VpdqFeature[];
+  /**
+   * Fill metadata, note and case reference from the database (default true).
+   * Callers that only need bank, content id and distance (HMA lookups) skip
+   * the read: the index alone answers them.
+   */
+  details?: boolean;
 }
 
 export interface Match {
@@ -120,7 +126,7 @@ export class Matcher {
     const hits = this.findHits(query, this.searchRadius(banks));
     const accepted = hits.filter((h) => this.accepts(banks, h, query.quality));
     const allowed = accepted.some((h) => banks.get(this.index.signals.bankOf(h.signalId))?.kind === 'allow');
-    const matches = await this.describe(banks, accepted, allowed);
+    const matches = await this.describe(banks, accepted, allowed, query.details ?? true);
     return { matches, allowed, indexComplete: this.index.status().state === 'ready' };
   }
 
@@ -199,30 +205,31 @@ export class Matcher {
     return out;
   }
 
-  private async describe(banks: Map<number, Bank>, hits: Hit[], allowed: boolean): Promise<Match[]> {
+  private async describe(banks: Map<number, Bank>, hits: Hit[], allowed: boolean, details: boolean): Promise<Match[]> {
     if (hits.length === 0) return [];
     const signals = this.index.signals;
     const contentIds = [...new Set(hits.map((h) => signals.contentOf(h.signalId)))];
-    const content = await this.contentDetails(contentIds);
+    const content = details ? await this.contentDetails(contentIds) : null;
     const matches: Match[] = [];
     for (const h of hits.sort((a, b) => a.distance - b.distance || a.signalId - b.signalId)) {
       const bank = banks.get(signals.bankOf(h.signalId))!;
-      const item = content.get(signals.contentOf(h.signalId));
-      if (!item) continue; // deleted between index hit and read
+      const contentId = signals.contentOf(h.signalId);
+      const item = content?.get(contentId);
+      if (content && !item) continue; // deleted between index hit and read
       const held = bank.kind === 'block' && this.flood.record(h.signalId).flooded;
       matches.push({
         bank: bank.name,
         bankId: bank.id,
         bankKind: bank.kind,
         category: bank.category,
-        contentId: item.id,
+        contentId,
         signalId: h.signalId,
         signalType: h.type,
         distance: h.distance,
         ...(h.vpdq ? { vpdq: h.vpdq } : {}),
-        metadata: item.metadata,
-        note: item.note,
-        caseRef: item.caseRef,
+        metadata: item?.metadata ?? {},
+        note: item?.note ?? null,
+        caseRef: item?.caseRef ?? null,
         suppressed: allowed && bank.kind === 'block',
         held,
       });

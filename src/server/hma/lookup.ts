@@ -55,7 +55,9 @@ export async function findHmaHits(
   query: CheckedSignal,
 ): Promise<HmaHit[]> {
   if (query.type === 'vpdq') return vpdqHits(services, vpdq, query.value);
-  const result = await services.matcher.lookup(query.type === 'pdq' ? { pdq: query.value } : { md5: query.value });
+  // HMA answers carry only bank, content id and distance: no database read needed.
+  const signal = query.type === 'pdq' ? { pdq: query.value } : { md5: query.value };
+  const result = await services.matcher.lookup({ ...signal, details: false });
   const best = new Map<number, HmaHit>();
   for (const m of result.matches) {
     const hit: HmaHit = {
