@@ -16,17 +16,10 @@ export interface BenchData {
   queryCount: number;
 }
 
-/** splitmix32: seeded and fast enough for 80M words. */
-export function rng(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x9e3779b9) | 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-}
+// The same seeded generator as the matching tests, so both draw comparable data.
+export { rng } from '../test/core/matching/hash-data.js';
+
+import { rng } from '../test/core/matching/hash-data.js';
 
 const CLUSTER_SIZE = 20;
 const CLUSTER_MAX_DISTANCE = 16;

@@ -242,6 +242,11 @@ export class LiveIndex {
     }
   }
 
+  /** True once loaded and following the feed: a miss is then final. Cheap; lookups ask it. */
+  get ready(): boolean {
+    return this.state === 'ready';
+  }
+
   status(): IndexStatus {
     const started = this.loadStartedAt;
     return {

@@ -127,7 +127,7 @@ export class Matcher {
     const accepted = hits.filter((h) => this.accepts(banks, h, query.quality));
     const allowed = accepted.some((h) => banks.get(this.index.signals.bankOf(h.signalId))?.kind === 'allow');
     const matches = await this.describe(banks, accepted, allowed, query.details ?? true);
-    return { matches, allowed, indexComplete: this.index.status().state === 'ready' };
+    return { matches, allowed, indexComplete: this.index.ready };
   }
 
   /** Raw index hits, before bank rules: the best distance per signal. */

@@ -125,6 +125,29 @@ function boxPass(
 }
 
 /**
+ * Runs `passes` box passes, ping-ponging between the two buffers; returns the
+ * buffer that holds the result.
+ */
+function boxPasses(
+  buffer1: Float32Array,
+  buffer2: Float32Array,
+  rows: number,
+  cols: number,
+  windowAlongRows: number,
+  windowAlongCols: number,
+  passes: number,
+  scratch: TentScratch,
+): Float32Array {
+  let src = buffer1;
+  let dst = buffer2;
+  for (let i = 0; i < passes; i++) {
+    boxPass(src, dst, rows, cols, windowAlongRows, windowAlongCols, scratch);
+    [src, dst] = [dst, src];
+  }
+  return src;
+}
+
+/**
  * `passes` box passes (rows, then columns) in place: `buffer1` holds the input
  * and receives the result; `buffer2` is scratch of the same size.
  */
@@ -138,13 +161,8 @@ export function jaroszFilter(
   passes: number,
   scratch: TentScratch = new TentScratch(),
 ): void {
-  let src = buffer1;
-  let dst = buffer2;
-  for (let i = 0; i < passes; i++) {
-    boxPass(src, dst, rows, cols, windowAlongRows, windowAlongCols, scratch);
-    [src, dst] = [dst, src];
-  }
-  if (src !== buffer1) buffer1.set(src.subarray(0, rows * cols));
+  const result = boxPasses(buffer1, buffer2, rows, cols, windowAlongRows, windowAlongCols, passes, scratch);
+  if (result !== buffer1) buffer1.set(result.subarray(0, rows * cols));
 }
 
 /**
@@ -165,12 +183,7 @@ export function jaroszDecimate(
   outCols: number,
   scratch: TentScratch = new TentScratch(),
 ): void {
-  let src = buffer1;
-  let dst = buffer2;
-  for (let i = 0; i < passes - 1; i++) {
-    boxPass(src, dst, rows, cols, windowAlongRows, windowAlongCols, scratch);
-    [src, dst] = [dst, src];
-  }
+  const src = boxPasses(buffer1, buffer2, rows, cols, windowAlongRows, windowAlongCols, passes - 1, scratch);
   boxPassDecimated(src, rows, cols, windowAlongRows, windowAlongCols, out, outRows, outCols);
 }
 

@@ -46,7 +46,7 @@ export function checkQuerySignal(signalType: string, signal: string): CheckedSig
 
 /** HMA answers 503 until its index cache has loaded; a partial index must not pass for a final miss. */
 export function requireReadyIndex(services: MatchingServices): void {
-  if (services.index.status().state !== 'ready') throw new HttpError(503, 'index not yet ready');
+  if (!services.index.ready) throw new HttpError(503, 'index not yet ready');
 }
 
 export async function findHmaHits(
