@@ -31,13 +31,13 @@ export async function migrate(db: Kysely<any>, options: MigrateOptions = {}): Pr
     try {
       if (options.schema) await sql`create schema if not exists ${sql.id(options.schema)}`.execute(session);
       const target = options.schema ?? (await currentSchema(session));
-      // Kysely's migrator introspects the tables of every schema; one dropped by another
-      // client at that moment (42P01, undefined table) is not our failure: look again.
+      // Kysely's migrator introspects the tables of every schema; a table or schema that
+      // another client drops at that moment is not our failure: look again.
       for (let attempt = 1; ; attempt++) {
         try {
           return await migrateLocked(session, target);
         } catch (err) {
-          if (attempt >= 5 || !isUndefinedTable(err)) throw err;
+          if (attempt >= 10 || !isConcurrentDrop(err)) throw err;
         }
       }
     } finally {
@@ -78,9 +78,12 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function isUndefinedTable(err: unknown): boolean {
+/** 42P01 undefined table, 3F000 undefined schema, XX000 "cache lookup failed" for a dropped relation. */
+function isConcurrentDrop(err: unknown): boolean {
   for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === '42P01') return true;
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (code === '42P01' || code === '3F000') return true;
+    if (code === 'XX000' && typeof message === 'string' && message.includes('cache lookup failed')) return true;
   }
   return false;
 }

@@ -127,6 +127,36 @@ for (const variant of databaseVariants()) {
           await store.cleanup();
         }
       });
+
+      test('migrating is not thrown off by other schemas being dropped meanwhile', async () => {
+        // Test files run in parallel, each dropping its schemas; Kysely's migrator
+        // introspects every schema, so a drop mid-query must be retried, not fatal.
+        const churn = await Promise.all(Array.from({ length: 6 }, () => variant.newStore()));
+        let stop = false;
+        const dropper = (async () => {
+          for (let round = 0; !stop; round++) {
+            for (const other of churn) {
+              const opened = await openDatabase(other.options);
+              await opened.close();
+              await other.cleanup();
+            }
+          }
+        })();
+        try {
+          for (let i = 0; i < 8; i++) {
+            const store = await variant.newStore();
+            try {
+              const database = await openDatabase(store.options);
+              await database.close();
+            } finally {
+              await store.cleanup();
+            }
+          }
+        } finally {
+          stop = true;
+          await dropper;
+        }
+      });
     }
   });
 }
