@@ -134,7 +134,7 @@ for (const variant of databaseVariants()) {
         const churn = await Promise.all(Array.from({ length: 6 }, () => variant.newStore()));
         let stop = false;
         const dropper = (async () => {
-          for (let round = 0; !stop; round++) {
+          while (!stop) {
             for (const other of churn) {
               const opened = await openDatabase(other.options);
               await opened.close();
