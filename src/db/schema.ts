@@ -6,6 +6,7 @@
  * jsonb as parsed JSON. jsonb is written as a JSON string.
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import { PIPELINE_TABLES, type PipelineSchema } from './schema-pipeline.js';
 
 export const BANK_CATEGORIES = ['ncii', 'csam', 'deepfake', 'doxx', 'other'] as const;
 export type BankCategory = (typeof BANK_CATEGORIES)[number];
@@ -106,7 +107,7 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
 }
 
-export interface Schema {
+export interface Schema extends PipelineSchema {
   organisations: OrganisationsTable;
   banks: BanksTable;
   bank_content: BankContentTable;
@@ -126,6 +127,7 @@ export type ApiKeyRow = Selectable<ApiKeysTable>;
 
 /** Every application table, children first (the order TRUNCATE/DROP can use). */
 export const TABLES = [
+  ...PIPELINE_TABLES,
   'vpdq_frames',
   'signal_changes',
   'signals',
