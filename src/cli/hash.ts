@@ -13,9 +13,9 @@ import type { SixteenBitReduction } from '../media/decode.js';
 import { isMediaError } from '../media/errors.js';
 import { mediaLimitsFromEnv } from '../media/limits.js';
 import type { VideoHashResult } from '../media/vpdq.js';
+import { mapOrdered } from '../util/map-ordered.js';
 import { oneOf, parseCommandArgs, positiveIntFlag, UsageError } from './args.js';
 import { expandPaths } from './files.js';
-import { mapOrdered } from './ordered.js';
 import { Progress } from './progress.js';
 
 export const HASH_USAGE = `usage: perisai hash [--mode full|512] [--dihedral] [--json] [--upright]

@@ -7,7 +7,7 @@ import type { PixelImage } from '../core/pdq/luma.js';
 import { type PdqDihedral, type PdqWorkspace, pdqHash, pdqHashDihedral } from '../core/pdq/pdq.js';
 import { referenceCliResize, transformPixels, uprightTransform } from '../core/pdq/pixels.js';
 import { type DecodedImage, decodeImage, type SixteenBitReduction } from '../media/decode.js';
-import { digestBuffer, readFileWithDigests } from '../media/digest.js';
+import { digestBuffer, type ReadResult, readFileWithDigests } from '../media/digest.js';
 import { DEFAULT_MEDIA_LIMITS, type MediaLimits } from '../media/limits.js';
 
 /**
@@ -45,9 +45,13 @@ export interface PhotoHash {
 
 export async function hashPhotoFile(path: string, options: PhotoHashOptions = {}): Promise<PhotoHash> {
   const limits = options.limits ?? DEFAULT_MEDIA_LIMITS;
-  const file = await readFileWithDigests(path, limits.maxFileBytes);
+  return hashPhotoRead(await readFileWithDigests(path, limits.maxFileBytes), { ...options, limits });
+}
+
+/** Hashes a file already read with its digests (readFileWithDigests): the bytes are not read twice. */
+export async function hashPhotoRead(file: ReadResult, options: PhotoHashOptions = {}): Promise<PhotoHash> {
   const decoded = await decodeImage(file.data, {
-    limits,
+    limits: options.limits ?? DEFAULT_MEDIA_LIMITS,
     ...(options.sixteenBit ? { sixteenBit: options.sixteenBit } : {}),
   });
   return hashDecoded(decoded, file, options);

@@ -19,7 +19,9 @@ create table scans (
   status text not null default 'running' constraint scans_status_check check (status in ('running', 'done', 'failed')),
   counters jsonb not null default '{}'::jsonb,
   started_at timestamptz not null default now(),
-  finished_at timestamptz
+  finished_at timestamptz,
+  -- Scanning the same export again resumes its scan: one report covers it all.
+  constraint scans_key unique (source, location)
 );
 
 create table messages (
@@ -75,7 +77,7 @@ create index media_items_sha256_idx on media_items (sha256) where sha256 is not 
 create table media_hashes (
   sha256 bytea primary key constraint media_hashes_sha256_length check (octet_length(sha256) = 32),
   md5 bytea not null,
-  kind text not null constraint media_hashes_kind_check check (kind in ('image', 'video')),
+  kind text not null constraint media_hashes_kind_check check (kind in ('image', 'video', 'other')),
   bytes bigint not null,
   pdq bytea,
   pdq_quality integer,

@@ -1,0 +1,169 @@
+/**
+ * Stage 1 of the pipeline: store messages and queue their media.
+ *
+ * Idempotent by key: a message is (source, chat, message id) and a media item
+ * adds its media id, so re-running a scan or replaying a webhook stores nothing
+ * twice. Text signals are computed here, once, because they are pure and cheap.
+ * A message with no media to hash is assessed in the same transaction; one with
+ * media is assessed when its last media item settles (see analyse.ts).
+ */
+import { sql } from 'kysely';
+import type { Database } from '../db/open.js';
+import type { MediaState } from '../db/schema-pipeline.js';
+import { type AnalyzeOptions, analyzeText, type TextSignals } from '../signals/analyze.js';
+import { compileIntentMatcher, type IntentMatcher } from '../signals/intent.js';
+import { PhoneContext } from '../signals/phones.js';
+import type { MediaRef, NormalizedMessage } from '../sources/types.js';
+import { writeFindings } from './analyse.js';
+import { assessMessage } from './assess.js';
+import { storableJson, storableText } from './json-safe.js';
+
+export interface IngestOptions {
+  scanId?: number | null;
+  /** ISO country for phone numbers written without a country code. */
+  country?: string | undefined;
+  /** Ignored for now by the export sources: every message's language is unknown. */
+  language?: string | undefined;
+}
+
+export interface IngestResult {
+  /** Messages new to the database (the rest were stored by an earlier run). */
+  stored: number;
+  /** Media items queued for hashing. */
+  queued: number;
+  /** Media named by the source but absent (not exported, too large, omitted). */
+  missing: number;
+  /** Messages repeating the key of an earlier one in the same batch (kept: the first). */
+  duplicates: number;
+}
+
+/** Stores batches of messages; keeps per-chat phone context across batches. */
+export class MessageStore {
+  private readonly contexts = new Map<string, PhoneContext>();
+  private readonly intentMatcher: IntentMatcher = compileIntentMatcher();
+
+  constructor(
+    private readonly database: Database,
+    private readonly options: IngestOptions = {},
+  ) {}
+
+  async ingest(messages: readonly NormalizedMessage[]): Promise<IngestResult> {
+    const result: IngestResult = { stored: 0, queued: 0, missing: 0, duplicates: 0 };
+    const batch = uniqueByKey(messages);
+    result.duplicates = messages.length - batch.length;
+    if (batch.length === 0) return result;
+    const signals = batch.map((m) => this.signalsOf(m));
+    const waits = batch.map((m) => m.media.some((ref) => mediaState(ref) === 'pending'));
+    const scanId = this.options.scanId ?? null;
+    await this.database.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .insertInto('messages')
+        .values(batch.map((m, i) => messageRow(m, signals[i]!, scanId, waits[i]!)))
+        // "do update" (a no-op) rather than "do nothing" so that existing rows return their id too.
+        .onConflict((oc) =>
+          oc.columns(['source', 'chat_id', 'message_id']).doUpdateSet({ source: sql`excluded.source` }),
+        )
+        .returning(['id', 'source', 'chat_id', 'message_id', sql<boolean>`(xmax = 0)`.as('inserted')])
+        .execute();
+      const position = new Map(
+        batch.map((m, i) => [keyOf(m.source, storableText(m.chat.id), storableText(m.messageId)), i]),
+      );
+      const media = [];
+      const assessed = [];
+      for (const row of rows) {
+        if (!row.inserted) continue;
+        result.stored++;
+        const i = position.get(keyOf(row.source, row.chat_id, row.message_id))!;
+        const message = batch[i]!;
+        for (const ref of message.media) {
+          const state = mediaState(ref);
+          if (state === 'missing') result.missing++;
+          else result.queued++;
+          media.push(mediaRow(row.id, message, ref, state));
+        }
+        if (!waits[i]) assessed.push({ id: row.id, scanId, assessment: assessMessage(signals[i]!, []) });
+      }
+      if (media.length > 0) {
+        await trx
+          .insertInto('media_items')
+          .values(media)
+          .onConflict((oc) => oc.columns(['source', 'chat_id', 'message_id', 'media_id']).doNothing())
+          .execute();
+      }
+      await writeFindings(trx, assessed);
+    });
+    return result;
+  }
+
+  private signalsOf(message: NormalizedMessage): TextSignals {
+    const key = `${message.source}\u0000${message.chat.id}`;
+    let context = this.contexts.get(key);
+    if (!context) {
+      context = new PhoneContext();
+      this.contexts.set(key, context);
+    }
+    const options: AnalyzeOptions = {
+      country: this.options.country,
+      language: this.options.language,
+      context,
+      intentMatcher: this.intentMatcher,
+    };
+    return analyzeText(message.text, options);
+  }
+}
+
+function messageRow(m: NormalizedMessage, signals: TextSignals, scanId: number | null, waitsForMedia: boolean) {
+  return {
+    source: m.source,
+    chat_id: storableText(m.chat.id),
+    message_id: storableText(m.messageId),
+    scan_id: scanId,
+    chat_name: m.chat.name === null ? null : storableText(m.chat.name),
+    chat_type: m.chat.type,
+    author_id: m.author.id === null ? null : storableText(m.author.id),
+    author_name: m.author.name === null ? null : storableText(m.author.name),
+    sent_at: m.date,
+    text: storableText(m.text),
+    raw: storableJson(m.raw ?? null),
+    signals: storableJson(signals),
+    media_count: m.media.length,
+    // Nothing to wait for: assessed in this transaction.
+    analysed_at: waitsForMedia ? null : new Date(),
+  };
+}
+
+function mediaState(ref: MediaRef): MediaState {
+  return ref.missing !== undefined || !ref.path ? 'missing' : 'pending';
+}
+
+function mediaRow(messageRow: number, m: NormalizedMessage, ref: MediaRef, state: MediaState) {
+  return {
+    message_row: messageRow,
+    source: m.source,
+    chat_id: storableText(m.chat.id),
+    message_id: storableText(m.messageId),
+    media_id: storableText(ref.id),
+    type: ref.type,
+    mime: ref.mime === null ? null : storableText(ref.mime),
+    size: ref.size,
+    path: ref.path ?? null,
+    file_name: ref.fileName ? storableText(ref.fileName) : null,
+    state,
+    error: state === 'missing' ? storableText(ref.missing ?? 'the source holds no file for this media') : null,
+  };
+}
+
+function keyOf(source: string, chatId: string, messageId: string): string {
+  return `${source}\u0000${chatId}\u0000${messageId}`;
+}
+
+/** One message per key: one INSERT cannot touch the same row twice. */
+function uniqueByKey(messages: readonly NormalizedMessage[]): NormalizedMessage[] {
+  const seen = new Set<string>();
+  return messages.filter((m) => {
+    const key = keyOf(m.source, storableText(m.chat.id), storableText(m.messageId));
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,216 @@
+/**
+ * A scan runs one source end to end: messages are stored in batches while media
+ * workers hash and match what is queued, then the remaining messages are
+ * assessed. Memory stays bounded whatever the export size: the source streams,
+ * and everything between stages lives in the database, not in arrays.
+ *
+ * Scanning the same location again resumes the earlier scan: stored messages are
+ * recognised by key and skipped, unfinished media are taken up again.
+ */
+import type { Database } from '../db/open.js';
+import { FloodDetector } from '../matching/flood.js';
+import { LiveIndex } from '../matching/live-index.js';
+import { Matcher } from '../matching/matcher.js';
+import type { NormalizedMessage, Source, SourceIssue } from '../sources/types.js';
+import { analyseSettled } from './analyse.js';
+import { MessageStore } from './ingest.js';
+import { MediaWorker, type MediaWorkerOptions, type SettledItem } from './media-worker.js';
+
+export interface ScanOptions {
+  source: Source;
+  /** Where the source was read from: identifies the scan for resuming. */
+  location: string;
+  /** Only matches from these banks count (default: every enabled bank). */
+  banks?: readonly string[];
+  country?: string;
+  /** Messages stored per transaction (default 500). */
+  batchSize?: number;
+  photo?: MediaWorkerOptions['photo'];
+  concurrency?: number;
+  onProgress?: (progress: ScanProgress) => void;
+  onIssue?: (issue: SourceIssue) => void;
+  /** Stops the scan between batches; what is stored stays stored. */
+  signal?: AbortSignal;
+}
+
+export interface ScanProgress {
+  messages: number;
+  mediaQueued: number;
+  mediaSettled: number;
+  mediaFailed: number;
+  mediaReused: number;
+  mediaMissing: number;
+  matches: number;
+  issues: number;
+  sourceDone: boolean;
+}
+
+export interface ScanResult {
+  scanId: number;
+  progress: ScanProgress;
+  /** Seconds spent in each stage (stages overlap, so they may sum past the total). */
+  timings: { total: number; ingest: number; media: number; analyse: number };
+}
+
+export async function runScan(database: Database, options: ScanOptions): Promise<ScanResult> {
+  const started = performance.now();
+  const scanId = await openScan(database, options);
+  const progress: ScanProgress = {
+    messages: 0,
+    mediaQueued: 0,
+    mediaSettled: 0,
+    mediaFailed: 0,
+    mediaReused: 0,
+    mediaMissing: 0,
+    matches: 0,
+    issues: 0,
+    sourceDone: false,
+  };
+  const report = () => options.onProgress?.(progress);
+  const timings = { total: 0, ingest: 0, media: 0, analyse: 0 };
+  const index = new LiveIndex();
+  await index.start(database);
+  try {
+    const matcher = new Matcher(database, index, new FloodDetector());
+    const worker = new MediaWorker(database, {
+      matcher,
+      ...(options.banks?.length ? { banks: new Set(options.banks) } : {}),
+      ...(options.photo ? { photo: options.photo } : {}),
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      onSettled: (item: SettledItem) => {
+        progress.mediaSettled++;
+        if (item.state === 'failed') progress.mediaFailed++;
+        if (item.reused) progress.mediaReused++;
+        progress.matches += item.matches;
+        report();
+      },
+    });
+    const media = new MediaLoop(worker, options.signal);
+    const hashing = media.run().then(() => {
+      timings.media = media.busySeconds;
+    });
+    try {
+      const t0 = performance.now();
+      await ingestAll(database, scanId, options, progress, report, () => media.wake());
+      timings.ingest = (performance.now() - t0) / 1000;
+    } finally {
+      progress.sourceDone = true;
+      media.finish();
+      await hashing;
+    }
+    const t1 = performance.now();
+    const banks = options.banks?.length ? { banks: new Set(options.banks) } : {};
+    while ((await analyseSettled(database.db, undefined, banks)) > 0) {}
+    timings.analyse = (performance.now() - t1) / 1000;
+    report();
+  } finally {
+    await index.stop();
+  }
+  timings.total = (performance.now() - started) / 1000;
+  await closeScan(database, scanId, progress, timings);
+  return { scanId, progress, timings };
+}
+
+/** The scan row of this location, created or resumed; claims left by a killed run are released. */
+async function openScan(database: Database, options: ScanOptions): Promise<number> {
+  const row = await database.db
+    .insertInto('scans')
+    .values({
+      source: options.source.kind,
+      location: options.location,
+      options: JSON.stringify({ banks: options.banks ?? [], country: options.country ?? null }),
+    })
+    .onConflict((oc) => oc.columns(['source', 'location']).doUpdateSet({ status: 'running', finished_at: null }))
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (database.kind === 'pglite') {
+    // Embedded storage has one process by construction: any claim is a dead run's.
+    await database.db
+      .updateTable('media_items')
+      .set({ state: 'pending', claimed_at: null })
+      .where('state', '=', 'claimed')
+      .execute();
+  }
+  return row.id;
+}
+
+async function closeScan(database: Database, scanId: number, progress: ScanProgress, timings: ScanResult['timings']) {
+  await database.db
+    .updateTable('scans')
+    .set({ status: 'done', finished_at: new Date(), counters: JSON.stringify({ ...progress, timings }) })
+    .where('id', '=', scanId)
+    .execute();
+}
+
+async function ingestAll(
+  database: Database,
+  scanId: number,
+  options: ScanOptions,
+  progress: ScanProgress,
+  report: () => void,
+  queued: () => void,
+): Promise<void> {
+  const store = new MessageStore(database, { scanId, country: options.country });
+  const size = options.batchSize ?? 500;
+  let batch: NormalizedMessage[] = [];
+  const flush = async () => {
+    const result = await store.ingest(batch);
+    batch = [];
+    progress.mediaQueued += result.queued;
+    progress.mediaMissing += result.missing;
+    if (result.queued > 0) queued();
+    report();
+  };
+  const onIssue = (issue: SourceIssue) => {
+    progress.issues++;
+    options.onIssue?.(issue);
+  };
+  for await (const message of options.source.messages(onIssue)) {
+    batch.push(message);
+    progress.messages++;
+    if (batch.length >= size) await flush();
+    if (options.signal?.aborted) break;
+  }
+  if (batch.length > 0) await flush();
+}
+
+/** Runs media batches while the source is read, sleeping when the queue is empty. */
+class MediaLoop {
+  busySeconds = 0;
+  private finished = false;
+  /** Set by wake() so a wake-up between an empty claim and the sleep is not lost. */
+  private woken = false;
+  private wakeUp: (() => void) | null = null;
+
+  constructor(
+    private readonly worker: MediaWorker,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  finish(): void {
+    this.finished = true;
+    this.wake();
+  }
+
+  async run(): Promise<void> {
+    while (!this.signal?.aborted) {
+      const t0 = performance.now();
+      this.woken = false;
+      const n = await this.worker.runBatch();
+      this.busySeconds += (performance.now() - t0) / 1000;
+      if (n > 0) continue;
+      // A wake-up (or the finish) during the claim may have queued more: look again.
+      if (this.woken) continue;
+      if (this.finished) return;
+      await new Promise<void>((resolve) => {
+        this.wakeUp = resolve;
+      });
+      this.wakeUp = null;
+    }
+  }
+}
