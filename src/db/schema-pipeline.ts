@@ -67,7 +67,7 @@ export interface MediaItemsTable {
 export interface MediaHashesTable {
   sha256: Buffer;
   md5: Buffer;
-  kind: 'image' | 'video';
+  kind: 'image' | 'video' | 'other';
   bytes: number;
   pdq: Buffer | null;
   pdq_quality: number | null;
