@@ -1,0 +1,125 @@
+/**
+ * `npm run bench -- scan [--json] [--messages N] [--photos N] [--concurrency N] [--fresh]`
+ *
+ * End-to-end scan throughput on a generated Telegram export (default 20,000
+ * messages, 2,000 synthetic 640x480 JPEG photos; 20% of the photos are in a bank,
+ * 10% of the messages carry fictional personal data), compared in the same run
+ * with hashing the same photos alone (hashPhotoFile at the same concurrency).
+ * Each run is a fresh process, so its peak RSS is its own. The export is cached
+ * in the temp folder (--fresh regenerates it).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createBank } from '../src/banks/banks.js';
+import { importContentBulk } from '../src/banks/bulk.js';
+import { openDatabase } from '../src/db/open.js';
+import { hashPhotoFile } from '../src/hashing/photo.js';
+import { writeGeneratedExport } from '../test/support/generated-export.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const log = (msg: string) => process.stderr.write(`[bench scan] ${msg}\n`);
+
+function option(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const v = Number(args[i + 1]);
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} needs a positive integer`);
+  return v;
+}
+
+function child(mode: 'scan' | 'bare', exportDir: string, dataDir: string, concurrency: number): Record<string, number> {
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', join(here, '_scan-child.ts'), mode, exportDir, dataDir, String(concurrency)],
+    { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>;
+}
+
+export async function run(args: string[]): Promise<void> {
+  const json = args.includes('--json');
+  const messages = option(args, '--messages', 20_000);
+  const photos = option(args, '--photos', 2_000);
+  const concurrency = option(args, '--concurrency', 3);
+  const exportDir = join(tmpdir(), `perisai-bench-scan-${messages}-${photos}`);
+  if (args.includes('--fresh')) rmSync(exportDir, { recursive: true, force: true });
+  if (!existsSync(join(exportDir, 'result.json'))) {
+    log(`generating ${messages} messages with ${photos} photos in ${exportDir}`);
+    await writeGeneratedExport(exportDir, { messages, photos });
+  }
+  const work = mkdtempSync(join(tmpdir(), 'perisai-bench-scan-data-'));
+  try {
+    const dataDir = join(work, 'data');
+    await setUpBank(exportDir, dataDir, Math.round(photos * 0.2));
+    log(`bare hashing of ${photos} photos (concurrency ${concurrency})`);
+    const bare = child('bare', exportDir, dataDir, concurrency);
+    log('end-to-end scan');
+    const scan = child('scan', exportDir, dataDir, concurrency);
+    const bareRate = bare.photos! / bare.seconds!;
+    const mediaRate = scan.media! / scan.seconds!;
+    const figures = {
+      messages: scan.messages,
+      photos: scan.media,
+      matches: scan.matches,
+      scan_s: round(scan.seconds!),
+      messages_per_s: round(scan.messages! / scan.seconds!),
+      media_per_s: round(mediaRate),
+      bare_hash_s: round(bare.seconds!),
+      bare_media_per_s: round(bareRate),
+      ratio_vs_bare: round(mediaRate / bareRate, 3),
+      stage_ingest_s: round(scan.ingest_s!),
+      stage_media_s: round(scan.media_s!),
+      stage_analyse_s: round(scan.analyse_s!),
+      findings_doxxing: scan.findings_doxxing ?? 0,
+      findings_match: scan.findings_match ?? 0,
+      findings_personal_data: scan.findings_personal_data ?? 0,
+      scan_peak_rss_mb: round(scan.max_rss_mb!),
+      bare_peak_rss_mb: round(bare.max_rss_mb!),
+    };
+    console.log(`scan of ${figures.messages} messages / ${figures.photos} photos: ${figures.scan_s} s`);
+    console.log(`  end to end: ${figures.messages_per_s} messages/s, ${figures.media_per_s} media/s`);
+    console.log(`  bare hashing of the same photos: ${figures.bare_media_per_s} media/s (${figures.bare_hash_s} s)`);
+    console.log(
+      `  end-to-end media throughput / bare hashing: ${(figures.ratio_vs_bare * 100).toFixed(1)}% (target >= 80%)`,
+    );
+    console.log(
+      `  stages (overlapping): ingest ${figures.stage_ingest_s} s, media ${figures.stage_media_s} s, final analysis ${figures.stage_analyse_s} s`,
+    );
+    console.log(
+      `  matches ${figures.matches}; findings: doxxing ${figures.findings_doxxing}, match ${figures.findings_match}, personal data ${figures.findings_personal_data}`,
+    );
+    console.log(`  peak RSS: scan ${figures.scan_peak_rss_mb} MB (target < 300), bare ${figures.bare_peak_rss_mb} MB`);
+    if (json) console.log(JSON.stringify(figures));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** A bank holding the PDQ hashes of every fifth photo. */
+async function setUpBank(exportDir: string, dataDir: string, count: number): Promise<void> {
+  const database = await openDatabase({ dataDir });
+  try {
+    await createBank(database.db, { name: 'BENCH_NCII', category: 'ncii' });
+    const { readdirSync } = await import('node:fs');
+    const files = readdirSync(join(exportDir, 'photos'))
+      .sort()
+      .filter((_, i) => i % 5 === 0)
+      .slice(0, count);
+    const items = [];
+    for (const f of files) {
+      const h = await hashPhotoFile(join(exportDir, 'photos', f));
+      items.push({ source: 'victim' as const, signals: [{ type: 'pdq' as const, hash: h.pdq, quality: h.quality }] });
+    }
+    await importContentBulk(database.db, 'BENCH_NCII', items);
+  } finally {
+    await database.close();
+  }
+}
+
+function round(v: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
