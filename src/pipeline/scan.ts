@@ -43,6 +43,11 @@ export interface ScanProgress {
   matches: number;
   issues: number;
   sourceDone: boolean;
+  /**
+   * Set when the source broke off (a truncated or corrupt export): what was read
+   * before is stored, hashed and assessed; the scan reports the break and fails.
+   */
+  sourceError?: string;
 }
 
 export interface ScanResult {
@@ -137,7 +142,11 @@ async function openScan(database: Database, options: ScanOptions): Promise<numbe
 async function closeScan(database: Database, scanId: number, progress: ScanProgress, timings: ScanResult['timings']) {
   await database.db
     .updateTable('scans')
-    .set({ status: 'done', finished_at: new Date(), counters: JSON.stringify({ ...progress, timings }) })
+    .set({
+      status: progress.sourceError ? 'failed' : 'done',
+      finished_at: new Date(),
+      counters: JSON.stringify({ ...progress, timings }),
+    })
     .where('id', '=', scanId)
     .execute();
 }
@@ -154,7 +163,9 @@ async function ingestAll(
   const size = options.batchSize ?? 500;
   let batch: NormalizedMessage[] = [];
   const flush = async () => {
-    const result = await store.ingest(batch);
+    const result = await store.ingest(batch).catch((err: unknown) => {
+      throw new StoreError(err);
+    });
     batch = [];
     progress.mediaQueued += result.queued;
     progress.mediaMissing += result.missing;
@@ -165,13 +176,27 @@ async function ingestAll(
     progress.issues++;
     options.onIssue?.(issue);
   };
-  for await (const message of options.source.messages(onIssue)) {
-    batch.push(message);
-    progress.messages++;
-    if (batch.length >= size) await flush();
-    if (options.signal?.aborted) break;
+  try {
+    for await (const message of options.source.messages(onIssue)) {
+      batch.push(message);
+      progress.messages++;
+      if (batch.length >= size) await flush();
+      if (options.signal?.aborted) break;
+    }
+  } catch (err) {
+    // Only the source's own failures: a database error in flush() is not the export's fault.
+    if (err instanceof StoreError) throw err.cause;
+    progress.sourceError = `the source broke off after ${progress.messages} messages: ${(err as Error).message}`;
+    onIssue({ kind: 'malformed', message: progress.sourceError });
   }
   if (batch.length > 0) await flush();
+}
+
+/** Marks a storage failure so it is not taken for a broken source. */
+class StoreError extends Error {
+  constructor(cause: unknown) {
+    super('storing messages failed', { cause });
+  }
 }
 
 /** Runs media batches while the source is read, sleeping when the queue is empty. */

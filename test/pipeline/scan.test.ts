@@ -168,6 +168,25 @@ for (const variant of databaseVariants()) {
         assert.ok(failed[0]!.error && failed[0]!.error.length > 0, 'the failure says why');
       }));
 
+    test('a truncated export: what came before is stored, hashed and assessed; the break is reported', () =>
+      variant.run(async (database) => {
+        const dir = join(work, `truncated-${variant.name}`);
+        const small = await writeGeneratedExport(dir, { messages: 60, photos: 6 });
+        const { readFileSync } = await import('node:fs');
+        const whole = readFileSync(small.resultJson, 'utf8');
+        const cut = whole.indexOf('"id":41,');
+        writeFileSync(small.resultJson, whole.slice(0, cut + 12));
+        const issues: string[] = [];
+        const { source } = await openSource(dir);
+        const result = await runScan(database, { source, location: dir, onIssue: (i) => issues.push(i.message) });
+        assert.equal(result.progress.messages, 40);
+        assert.match(result.progress.sourceError ?? '', /broke off after 40 messages/);
+        assert.ok(issues.some((m) => m.includes('broke off')));
+        assert.equal(result.progress.mediaSettled, 4, 'the photos of messages 10..40 are hashed');
+        const scan = await database.db.selectFrom('scans').select('status').executeTakeFirstOrThrow();
+        assert.equal(scan.status, 'failed');
+      }));
+
     test('hostile text (NUL, lone surrogates) is stored, not fatal', () =>
       variant.run(async (database) => {
         const dir = join(work, `hostile-${variant.name}`);
