@@ -14,6 +14,7 @@ import { Matcher } from '../matching/matcher.js';
 import type { NormalizedMessage, Source, SourceIssue } from '../sources/types.js';
 import { analyseSettled } from './analyse.js';
 import { MessageStore } from './ingest.js';
+import { MediaLoop } from './media-loop.js';
 import { MediaWorker, type MediaWorkerOptions, type SettledItem } from './media-worker.js';
 
 export interface ScanOptions {
@@ -196,46 +197,5 @@ async function ingestAll(
 class StoreError extends Error {
   constructor(cause: unknown) {
     super('storing messages failed', { cause });
-  }
-}
-
-/** Runs media batches while the source is read, sleeping when the queue is empty. */
-class MediaLoop {
-  busySeconds = 0;
-  private finished = false;
-  /** Set by wake() so a wake-up between an empty claim and the sleep is not lost. */
-  private woken = false;
-  private wakeUp: (() => void) | null = null;
-
-  constructor(
-    private readonly worker: MediaWorker,
-    private readonly signal: AbortSignal | undefined,
-  ) {}
-
-  wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
-  }
-
-  finish(): void {
-    this.finished = true;
-    this.wake();
-  }
-
-  async run(): Promise<void> {
-    while (!this.signal?.aborted) {
-      const t0 = performance.now();
-      this.woken = false;
-      const n = await this.worker.runBatch();
-      this.busySeconds += (performance.now() - t0) / 1000;
-      if (n > 0) continue;
-      // A wake-up (or the finish) during the claim may have queued more: look again.
-      if (this.woken) continue;
-      if (this.finished) return;
-      await new Promise<void>((resolve) => {
-        this.wakeUp = resolve;
-      });
-      this.wakeUp = null;
-    }
   }
 }
