@@ -29,6 +29,10 @@ export type ChangeOp = (typeof CHANGE_OPS)[number];
 export const API_KEY_SCOPES = ['read', 'write'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
+/** People's roles; what each grants is in src/server/permissions.ts. */
+export const USER_ROLES = ['admin', 'analyst', 'case_manager', 'police_liaison', 'auditor'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
 /** Set by the database on insert; may be written explicitly (tests, imports). */
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | undefined, Date>;
@@ -107,6 +111,60 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
 }
 
+/** People who log in (migrations/0005_accounts.ts). Secrets never leave src/accounts. */
+export interface UsersTable {
+  id: Generated<number>;
+  org_id: number;
+  /** Trimmed and lower-cased; unique across the installation (login is by e-mail). */
+  email: string;
+  display_name: string;
+  role: UserRole;
+  /** argon2id PHC string. */
+  password_hash: string;
+  /** Base32 TOTP secret once enrolment is confirmed; null before. */
+  totp_secret: string | null;
+  /** Secret handed out by enrolment, waiting for its first code. */
+  totp_pending_secret: string | null;
+  /** The last TOTP time step accepted: a code is never accepted twice. */
+  totp_last_step: number | null;
+  failed_logins: WithDefault<number>;
+  locked_until: Date | null;
+  disabled_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** SHA-256 of the cookie's 32 random bytes; the token itself is never stored. */
+  token_hash: Buffer;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+}
+
+export interface SetupTokensTable {
+  id: Generated<number>;
+  token_hash: Buffer;
+  created_at: Date;
+  expires_at: Date;
+  consumed_at: Date | null;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: Date;
+  org_id: number | null;
+  actor_kind: string;
+  actor_id: number | null;
+  action: string;
+  target: string;
+  purpose: string | null;
+  details: Json;
+}
+
 export interface Schema extends PipelineSchema {
   organisations: OrganisationsTable;
   banks: BanksTable;
@@ -115,6 +173,10 @@ export interface Schema extends PipelineSchema {
   vpdq_frames: VpdqFramesTable;
   signal_changes: SignalChangesTable;
   api_keys: ApiKeysTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  setup_tokens: SetupTokensTable;
+  audit_events: AuditEventsTable;
 }
 
 export type BankRow = Selectable<BanksTable>;
@@ -124,10 +186,16 @@ export type ContentRow = Selectable<BankContentTable>;
 export type SignalRow = Selectable<SignalsTable>;
 export type SignalChangeRow = Selectable<SignalChangesTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type UserRow = Selectable<UsersTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;
 
 /** Every application table, children first (the order TRUNCATE/DROP can use). */
 export const TABLES = [
   ...PIPELINE_TABLES,
+  'audit_events',
+  'setup_tokens',
+  'sessions',
+  'users',
   'vpdq_frames',
   'signal_changes',
   'signals',

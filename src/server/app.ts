@@ -7,8 +7,10 @@
  * routes answer 503.
  */
 import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { type AccountsOptions, accountsConfig } from '../accounts/index.js';
 import { DEFAULT_AUTH_CACHE_MS, installAuth } from './auth.js';
 import { installErrorHandlers } from './errors.js';
 import { installHmaJsonParser } from './hma/request.js';
@@ -18,9 +20,11 @@ import { hmaCurationRoutes } from './routes/hma-curation.js';
 import { hmaHashingRoutes } from './routes/hma-hashing.js';
 import { hmaMatchingRoutes } from './routes/hma-matching.js';
 import { statusRoutes } from './routes/status.js';
+import { v1AuthRoutes } from './routes/v1-auth.js';
 import { v1BankRoutes } from './routes/v1-banks.js';
 import { v1MatchingRoutes } from './routes/v1-matching.js';
 import { v1MediaRoutes } from './routes/v1-media.js';
+import { v1UserRoutes } from './routes/v1-users.js';
 import { type MatchingServices, type RouteContext, type ServerLimits, serverLimitsFromEnv } from './services.js';
 
 export interface AppOptions {
@@ -32,6 +36,8 @@ export interface AppOptions {
   readonly limits?: ServerLimits;
   /** How long a verified API key is trusted before it is checked again (default 5 s). */
   readonly authCacheMs?: number;
+  /** Account policy, argon2 cost, clock, and the audit trail's link to the evidence log. */
+  readonly accounts?: AccountsOptions;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -48,7 +54,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   installErrorHandlers(app, { maxUploadBytes: limits.maxUploadBytes, bodyLimit: limits.bodyLimit });
   await registerOpenApi(app);
   await app.register(multipart, { limits: { fileSize: limits.maxUploadBytes, files: 2 } });
-  installAuth(app, options.services ?? null, { cacheMs: options.authCacheMs ?? DEFAULT_AUTH_CACHE_MS });
+  // Per-route limits only (login, setup): routes opt in with `config: { rateLimit }`.
+  await app.register(rateLimit, { global: false });
+  const accounts = accountsConfig(options.accounts);
+  installAuth(app, options.services ?? null, { cacheMs: options.authCacheMs ?? DEFAULT_AUTH_CACHE_MS, accounts });
 
   statusRoutes(app, options.services ?? null);
   if (options.services) {
@@ -63,6 +72,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     v1BankRoutes(app, ctx);
     v1MediaRoutes(app, ctx);
     v1MatchingRoutes(app, ctx);
+    v1AuthRoutes(app, ctx, accounts);
+    v1UserRoutes(app, ctx, accounts);
   }
   return app;
 }

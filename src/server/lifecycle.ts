@@ -10,6 +10,8 @@
  * "index not yet ready" as HMA does.
  */
 import type { FastifyInstance } from 'fastify';
+import { DEFAULT_ACCOUNT_POLICY } from '../accounts/policy.js';
+import { firstStartMessage, issueSetupToken } from '../accounts/setup.js';
 import { type Database, openDatabase } from '../db/open.js';
 import { FloodDetector } from '../matching/flood.js';
 import { LiveIndex } from '../matching/live-index.js';
@@ -32,6 +34,8 @@ export interface ServerOptions {
   log?: (message: string) => void;
   /** How often to report load progress, default 5 s. */
   progressIntervalMs?: number;
+  /** Where the first-start setup token is printed (only while no admin exists); default: `log`. */
+  announce?: (message: string) => void;
 }
 
 export interface RunningServer {
@@ -64,6 +68,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     (ready) => services.set(ready),
     (err: unknown) => log(`perisai: cannot open the database: ${(err as Error)?.message ?? err}`),
   );
+  const url = listeningUrl(app);
+  databaseOpen.then(
+    (ready) => announceSetup(ready, url, options.announce ?? log),
+    () => {},
+  );
   const indexLoaded = databaseOpen.then(
     (ready) => loadIndex(ready, log, options.progressIntervalMs ?? 5000, () => stopping),
     () => {},
@@ -71,7 +80,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   return {
     app,
-    url: listeningUrl(app),
+    url,
     services,
     databaseOpen,
     indexLoaded,
@@ -100,6 +109,16 @@ async function openServices(options: ServerOptions, log: (m: string) => void): P
   const index = new LiveIndex({ onError: (err) => log(`perisai: index: ${(err as Error)?.message ?? err}`) });
   const flood = new FloodDetector();
   return { database, index, flood, matcher: new Matcher(database, index, flood) };
+}
+
+/** First start: while no admin exists, print a one-time setup token; there is no default password. */
+async function announceSetup(services: MatchingServices, url: string, announce: (m: string) => void): Promise<void> {
+  try {
+    const issued = await issueSetupToken(services.database.db, DEFAULT_ACCOUNT_POLICY, new Date());
+    if (issued) announce(firstStartMessage(url, issued.token, DEFAULT_ACCOUNT_POLICY.setupTokenTtlMs));
+  } catch (err) {
+    announce(`perisai: could not issue the first-start setup token: ${(err as Error)?.message ?? err}`);
+  }
 }
 
 async function loadIndex(
