@@ -5,6 +5,7 @@ import { UsageError } from './args.js';
 import { BANK_USAGE, bankCommand } from './bank.js';
 import { HASH_USAGE, hashCommand } from './hash.js';
 import { MATCH_USAGE, matchCommand } from './match.js';
+import { SCAN_USAGE, scanCommand } from './scan.js';
 import { SERVE_USAGE, serveCommand } from './serve.js';
 import { SIGNALS_USAGE, signalsCommand } from './signals.js';
 
@@ -15,6 +16,11 @@ const COMMANDS: Record<string, Command> = {
   match: { run: (a) => matchCommand(a), usage: MATCH_USAGE, summary: 'match files or hashes against the banks' },
   bank: { run: (a) => bankCommand(a), usage: BANK_USAGE, summary: 'create, fill, export and withdraw hash banks' },
   apikey: { run: (a) => apikeyCommand(a), usage: APIKEY_USAGE, summary: 'create, list and revoke API keys' },
+  scan: {
+    run: (a) => scanCommand(a),
+    usage: SCAN_USAGE,
+    summary: 'scan an export or folder: hash, match, find personal data, report',
+  },
   signals: {
     run: (a) => signalsCommand(a, process.stdin, process.stdout, process.stderr),
     usage: SIGNALS_USAGE,
