@@ -34,6 +34,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
     logger: !values.quiet,
     log: values.quiet ? () => {} : (m) => process.stderr.write(`${m}\n`),
+    // The one-time setup token is how the first admin gets in: shown even with --quiet.
+    announce: (m) => process.stdout.write(`${m}\n`),
   });
   process.stdout.write(startMessage(host, port, dataDir));
   return new Promise<number>((resolveExit) => {
@@ -66,7 +68,8 @@ function startMessage(host: string, port: number, dataDir: string): string {
     `Perisai is running at ${url}  (database: ${storage})`,
     `  Health check:  curl ${url}/status`,
     `  API docs:      ${url}/docs   (OpenAPI: ${url}/openapi.json)`,
-    '  First login:   the API needs a key. Create one (it is shown once) with',
+    '  First login:   a new installation prints a one-time setup token (below) to create the first admin.',
+    '  API keys:      for programs, create one (it is shown once) with',
     `                   npx perisai apikey create --name NAME --scope write${dataArg}`,
     '                 and send it as "Authorization: Bearer psk_..." (read keys: --scope read).',
     '  Stop with Ctrl+C.',

@@ -20,7 +20,9 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-async function run(fn: typeof bankCommand, ...args: string[]) {
+type Command = (argv: string[], out: NodeJS.WritableStream, err: NodeJS.WriteStream) => Promise<number>;
+
+async function run(fn: Command, ...args: string[]) {
   const { out, err } = memoryStreams();
   const code = await fn([...args, '--data', data], out, err as unknown as NodeJS.WriteStream);
   return { code, out: out.text(), err: err.text() };

@@ -56,7 +56,7 @@ export function v1BankRoutes(root: FastifyInstance, ctx: RouteContext): void {
       const bank = await createBank(services.database.db, {
         name: b.name,
         category: b.category,
-        orgId: request.apiKey?.orgId ?? null,
+        orgId: request.principal?.organisationId ?? null,
         ...(b.kind ? { kind: b.kind } : {}),
         ...(b.pdq_threshold !== undefined ? { pdqThreshold: b.pdq_threshold } : {}),
         ...(b.min_quality !== undefined ? { minQuality: b.min_quality } : {}),
