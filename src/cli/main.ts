@@ -8,6 +8,7 @@ import { MATCH_USAGE, matchCommand } from './match.js';
 import { SCAN_USAGE, scanCommand } from './scan.js';
 import { SERVE_USAGE, serveCommand } from './serve.js';
 import { SIGNALS_USAGE, signalsCommand } from './signals.js';
+import { WORKER_USAGE, workerCommand } from './worker.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; usage: string; summary: string };
 
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'personal data and intent in messages, one per stdin line',
   },
   serve: { run: serveCommand, usage: SERVE_USAGE, summary: 'run the HTTP server' },
+  worker: { run: (a) => workerCommand(a), usage: WORKER_USAGE, summary: 'hash and match queued media (scale-out)' },
 };
 
 function mainUsage(): string {
