@@ -85,6 +85,10 @@ export async function scanCommand(
     if (values.json) await writeJsonLines(values.json, reportFindings(database, result.scanId));
     if (values.report) await writeHtmlReport(values.report, summary, reportFindings(database, result.scanId));
     out.write(summaryText(opened.description, result, summary.findingsBySeverity));
+    if (result.progress.sourceError) {
+      err.write(`perisai scan: ${result.progress.sourceError}\n`);
+      return 1;
+    }
     return 0;
   });
 }
