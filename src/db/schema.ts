@@ -165,6 +165,26 @@ export interface AuditEventsTable {
   details: Json;
 }
 
+/** Evidence log (migrations/0003_evidence_log.ts, src/evidence/log). Append-only. */
+export interface EvidenceLogLeavesTable {
+  /** The leaf's 0-based index in the Merkle tree; gapless. */
+  seq: number;
+  leaf_hash: Buffer;
+  kind: string;
+  payload: Json;
+  created_at: CreatedAt;
+}
+
+export interface EvidenceTreeHeadsTable {
+  tree_size: number;
+  root_hash: Buffer;
+  signed_at: Date;
+  log_id: Buffer;
+  signature: Buffer;
+  timestamp_token: Buffer | null;
+  timestamped_at: Date | null;
+}
+
 export interface Schema extends PipelineSchema {
   organisations: OrganisationsTable;
   banks: BanksTable;
@@ -177,6 +197,8 @@ export interface Schema extends PipelineSchema {
   sessions: SessionsTable;
   setup_tokens: SetupTokensTable;
   audit_events: AuditEventsTable;
+  evidence_log_leaves: EvidenceLogLeavesTable;
+  evidence_tree_heads: EvidenceTreeHeadsTable;
 }
 
 export type BankRow = Selectable<BanksTable>;
@@ -192,6 +214,8 @@ export type AuditEventRow = Selectable<AuditEventsTable>;
 /** Every application table, children first (the order TRUNCATE/DROP can use). */
 export const TABLES = [
   ...PIPELINE_TABLES,
+  'evidence_tree_heads',
+  'evidence_log_leaves',
   'audit_events',
   'setup_tokens',
   'sessions',
