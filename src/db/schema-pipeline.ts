@@ -30,6 +30,7 @@ export interface MessagesTable {
   source: string;
   chat_id: string;
   message_id: string;
+  edit_version: ColumnType<string, string | undefined, string>;
   scan_id: number | null;
   chat_name: string | null;
   chat_type: string;

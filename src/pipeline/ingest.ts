@@ -62,14 +62,14 @@ export class MessageStore {
         batch.map((m, i) => messageRow(m, signals[i]!, scanId, waits[i]!)),
       );
       const position = new Map(
-        batch.map((m, i) => [keyOf(m.source, storableText(m.chat.id), storableText(m.messageId)), i]),
+        batch.map((m, i) => [keyOf(m.source, storableText(m.chat.id), storableText(m.messageId), editVersion(m)), i]),
       );
       const media = [];
       const assessed = [];
       for (const row of rows) {
         if (!row.inserted) continue;
         result.stored++;
-        const i = position.get(keyOf(row.source, row.chat_id, row.message_id))!;
+        const i = position.get(keyOf(row.source, row.chat_id, row.message_id, row.edit_version))!;
         const message = batch[i]!;
         for (const ref of message.media) {
           const state = mediaState(ref);
@@ -107,6 +107,7 @@ function messageRow(m: NormalizedMessage, signals: TextSignals, scanId: number |
     source: m.source,
     chat_id: storableText(m.chat.id),
     message_id: storableText(m.messageId),
+    edit_version: editVersion(m),
     scan_id: scanId,
     chat_name: m.chat.name === null ? null : storableText(m.chat.name),
     chat_type: m.chat.type,
@@ -143,15 +144,20 @@ function mediaRow(messageRow: number, m: NormalizedMessage, ref: MediaRef, state
   };
 }
 
-function keyOf(source: string, chatId: string, messageId: string): string {
-  return `${source}\u0000${chatId}\u0000${messageId}`;
+function keyOf(source: string, chatId: string, messageId: string, edit: string): string {
+  return `${source}\u0000${chatId}\u0000${messageId}\u0000${edit}`;
+}
+
+/** '' for a message as first posted; each edit is its own version, keyed by the edit time. */
+function editVersion(m: NormalizedMessage): string {
+  return m.editedAt ? m.editedAt.toISOString() : '';
 }
 
 /** One message per key: one INSERT cannot touch the same row twice. */
 function uniqueByKey(messages: readonly NormalizedMessage[]): NormalizedMessage[] {
   const seen = new Set<string>();
   return messages.filter((m) => {
-    const key = keyOf(m.source, storableText(m.chat.id), storableText(m.messageId));
+    const key = keyOf(m.source, storableText(m.chat.id), storableText(m.messageId), editVersion(m));
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -172,19 +178,20 @@ async function insertMessages(trx: Trx, rows: ReturnType<typeof messageRow>[]) {
     source: string;
     chat_id: string;
     message_id: string;
+    edit_version: string;
     inserted: boolean;
   }>`
-    insert into messages (source, chat_id, message_id, scan_id, chat_name, chat_type, author_id, author_name,
+    insert into messages (source, chat_id, message_id, edit_version, scan_id, chat_name, chat_type, author_id, author_name,
                           sent_at, text, raw, signals, media_count, analysed_at)
-    select source, chat_id, message_id, scan_id, chat_name, chat_type, author_id, author_name,
+    select source, chat_id, message_id, edit_version, scan_id, chat_name, chat_type, author_id, author_name,
            sent_at, text, raw, signals, media_count, analysed_at
     from jsonb_to_recordset(${storableJson(rows)}::jsonb) as x(
-      source text, chat_id text, message_id text, scan_id bigint, chat_name text, chat_type text,
+      source text, chat_id text, message_id text, edit_version text, scan_id bigint, chat_name text, chat_type text,
       author_id text, author_name text, sent_at timestamptz, text text, raw jsonb, signals jsonb,
       media_count integer, analysed_at timestamptz)
     -- "do update" (a no-op) rather than "do nothing" so that existing rows return their id too.
-    on conflict (source, chat_id, message_id) do update set source = excluded.source
-    returning id, source, chat_id, message_id, (xmax = 0) as inserted`.execute(trx);
+    on conflict (source, chat_id, message_id, edit_version) do update set source = excluded.source
+    returning id, source, chat_id, message_id, edit_version, (xmax = 0) as inserted`.execute(trx);
   return out;
 }
 
@@ -196,5 +203,5 @@ async function insertMediaItems(trx: Trx, rows: ReturnType<typeof mediaRow>[]) {
     from jsonb_to_recordset(${storableJson(rows)}::jsonb) as x(
       message_row bigint, source text, chat_id text, message_id text, media_id text, type text, mime text,
       size bigint, path text, file_name text, state text, error text)
-    on conflict (source, chat_id, message_id, media_id) do nothing`.execute(trx);
+    on conflict (message_row, media_id) do nothing`.execute(trx);
 }

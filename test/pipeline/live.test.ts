@@ -86,6 +86,21 @@ for (const variant of databaseVariants()) {
           assert.match(missing.error ?? '', /download failed: Bad Request: wrong file_id/);
           const again = await pipeline.accept([botMessage(1, 'her number +44 7700 900123', async () => photo)]);
           assert.equal(again.stored, 0, 'a redelivered update stores nothing twice');
+          const edited = {
+            ...botMessage(1, 'edited: her address is 1 Fictional Road', async () => photo),
+            editedAt: new Date('2026-11-01T10:05:00Z'),
+          };
+          assert.equal((await pipeline.accept([edited])).stored, 1, 'an edit is kept as a new version');
+          const versions = await database.db
+            .selectFrom('messages')
+            .select(['edit_version', 'text'])
+            .where('message_id', '=', '1')
+            .orderBy('id')
+            .execute();
+          assert.deepEqual(
+            versions.map((v) => v.edit_version),
+            ['', '2026-11-01T10:05:00.000Z'],
+          );
         } finally {
           await pipeline.stop();
           await index.stop();

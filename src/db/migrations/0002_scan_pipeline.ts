@@ -29,6 +29,9 @@ create table messages (
   source text not null,
   chat_id text not null,
   message_id text not null,
+  -- '' for the message as first seen; an edit's time (ISO) for each later version, so
+  -- an edit (a caption that adds a phone number) is kept beside the original, not lost.
+  edit_version text not null default '',
   scan_id bigint references scans (id) on delete set null,
   chat_name text,
   chat_type text not null,
@@ -43,7 +46,7 @@ create table messages (
   -- Set when every media item is settled and the finding (if any) is written.
   analysed_at timestamptz,
   created_at timestamptz not null default now(),
-  constraint messages_key unique (source, chat_id, message_id)
+  constraint messages_key unique (source, chat_id, message_id, edit_version)
 );
 create index messages_unanalysed_idx on messages (id) where analysed_at is null;
 create index messages_scan_idx on messages (scan_id, id);
@@ -67,10 +70,9 @@ create table media_items (
   sha256 bytea,
   matches jsonb,
   error text,
-  constraint media_items_key unique (source, chat_id, message_id, media_id)
+  constraint media_items_key unique (message_row, media_id)
 );
 create index media_items_pending_idx on media_items (id) where state in ('pending', 'claimed');
-create index media_items_message_idx on media_items (message_row);
 create index media_items_sha256_idx on media_items (sha256) where sha256 is not null;
 
 -- Hashes by content: a file seen before (same SHA-256) is never hashed again.
