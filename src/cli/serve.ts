@@ -2,6 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { startServer } from '../server/lifecycle.js';
+import { telegramIntakeFromEnv } from '../server/telegram-intake.js';
 import { parseCommandArgs, positiveIntFlag } from './args.js';
 
 export const SERVE_USAGE = `usage: perisai serve [--host 127.0.0.1] [--port 8080] [--data ./data] [--quiet]
@@ -34,6 +35,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
     logger: !values.quiet,
     log: values.quiet ? () => {} : (m) => process.stderr.write(`${m}\n`),
+    telegram: telegramIntakeFromEnv(),
     // The one-time setup token is how the first admin gets in: shown even with --quiet.
     announce: (m) => process.stdout.write(`${m}\n`),
   });

@@ -18,6 +18,7 @@ import { LiveIndex } from '../matching/live-index.js';
 import { Matcher } from '../matching/matcher.js';
 import { buildApp } from './app.js';
 import { LazyServices, type MatchingServices, type ServerLimits } from './services.js';
+import { TelegramIntake, type TelegramIntakeConfig } from './telegram-intake.js';
 
 export interface ServerOptions {
   host: string;
@@ -36,6 +37,8 @@ export interface ServerOptions {
   progressIntervalMs?: number;
   /** Where the first-start setup token is printed (only while no admin exists); default: `log`. */
   announce?: (message: string) => void;
+  /** Live monitoring through a Telegram bot's webhook (see telegramIntakeFromEnv). */
+  telegram?: TelegramIntakeConfig | null;
 }
 
 export interface RunningServer {
@@ -60,6 +63,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.authCacheMs !== undefined ? { authCacheMs: options.authCacheMs } : {}),
   });
+  const intake = options.telegram ? new TelegramIntake(options.telegram, log) : null;
+  intake?.register(app);
   await app.listen({ host: options.host, port: options.port });
 
   let stopping = false;
@@ -71,6 +76,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const url = listeningUrl(app);
   databaseOpen.then(
     (ready) => announceSetup(ready, url, options.announce ?? log),
+    () => {},
+  );
+  databaseOpen.then(
+    (ready) => intake?.start(ready, options.dataDir),
     () => {},
   );
   const indexLoaded = databaseOpen.then(
@@ -88,6 +97,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (stopping) return;
       stopping = true;
       await app.close();
+      await intake?.stop();
       const ready = await databaseOpen.catch(() => null);
       if (!ready) return;
       await ready.index.stop();
