@@ -5,6 +5,7 @@ import { UsageError } from './args.js';
 import { BANK_USAGE, bankCommand } from './bank.js';
 import { HASH_USAGE, hashCommand } from './hash.js';
 import { MATCH_USAGE, matchCommand } from './match.js';
+import { MONITOR_USAGE, monitorCommand } from './monitor.js';
 import { SCAN_USAGE, scanCommand } from './scan.js';
 import { SERVE_USAGE, serveCommand } from './serve.js';
 import { SIGNALS_USAGE, signalsCommand } from './signals.js';
@@ -26,6 +27,11 @@ const COMMANDS: Record<string, Command> = {
     run: (a) => signalsCommand(a, process.stdin, process.stdout, process.stderr),
     usage: SIGNALS_USAGE,
     summary: 'personal data and intent in messages, one per stdin line',
+  },
+  monitor: {
+    run: (a) => monitorCommand(a),
+    usage: MONITOR_USAGE,
+    summary: 'watch public Telegram channels (MTProto) into the pipeline',
   },
   serve: { run: serveCommand, usage: SERVE_USAGE, summary: 'run the HTTP server' },
   worker: { run: (a) => workerCommand(a), usage: WORKER_USAGE, summary: 'hash and match queued media (scale-out)' },
