@@ -10,9 +10,11 @@
  * "index not yet ready" as HMA does.
  */
 import type { FastifyInstance } from 'fastify';
+import type { AccountsOptions } from '../accounts/index.js';
 import { DEFAULT_ACCOUNT_POLICY } from '../accounts/policy.js';
 import { firstStartMessage, issueSetupToken } from '../accounts/setup.js';
 import { type Database, openDatabase } from '../db/open.js';
+import { EvidenceLog, loadOrCreateLogKey, type TreeHeadSigner, tsaTimestamper } from '../evidence/log/index.js';
 import { FloodDetector } from '../matching/flood.js';
 import { LiveIndex } from '../matching/live-index.js';
 import { Matcher } from '../matching/matcher.js';
@@ -37,6 +39,10 @@ export interface ServerOptions {
   progressIntervalMs?: number;
   /** Where the first-start setup token is printed (only while no admin exists); default: `log`. */
   announce?: (message: string) => void;
+  /** Account policy and argon2 cost (tests pass a cheap one). */
+  accounts?: Omit<AccountsOptions, 'appendToLog'>;
+  /** How often the evidence log's tree head is signed when it grew (default 60 s). */
+  treeHeadIntervalMs?: number;
   /** Live monitoring through a Telegram bot's webhook (see telegramIntakeFromEnv). */
   telegram?: TelegramIntakeConfig | null;
 }
@@ -56,9 +62,17 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const services = new LazyServices();
+  // Audit events also go into the evidence log once the database (and so the log) is open;
+  // before that no route that audits can run (they answer 503).
+  let evidenceLog: EvidenceLog | undefined;
   const app = await buildApp({
     dataDir: options.dataDir,
     services,
+    accounts: {
+      ...options.accounts,
+      appendToLog: (kind, payload) =>
+        evidenceLog ? evidenceLog.append(kind, payload) : Promise.reject(new Error('the evidence log is not open')),
+    },
     logger: options.logger ?? false,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.authCacheMs !== undefined ? { authCacheMs: options.authCacheMs } : {}),
@@ -70,7 +84,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let stopping = false;
   const databaseOpen = openServices(options, log);
   databaseOpen.then(
-    (ready) => services.set(ready),
+    (ready) => {
+      evidenceLog = ready.evidenceLog;
+      services.set(ready);
+    },
     (err: unknown) => log(`perisai: cannot open the database: ${(err as Error)?.message ?? err}`),
   );
   const url = listeningUrl(app);
@@ -80,6 +97,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   );
   databaseOpen.then(
     (ready) => intake?.start(ready, options.dataDir),
+    () => {},
+  );
+  let signer: TreeHeadSigner | undefined;
+  databaseOpen.then(
+    (ready) => {
+      signer = ready.evidenceLog?.startTreeHeadSigner({ intervalMs: options.treeHeadIntervalMs ?? 60_000 });
+    },
     () => {},
   );
   const indexLoaded = databaseOpen.then(
@@ -98,6 +122,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       stopping = true;
       await app.close();
       await intake?.stop();
+      await signer?.stop();
       const ready = await databaseOpen.catch(() => null);
       if (!ready) return;
       await ready.index.stop();
@@ -116,9 +141,15 @@ async function openServices(options: ServerOptions, log: (m: string) => void): P
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
   });
   log(`perisai: database open (${database.kind}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const tsa = process.env.PERISAI_TSA_URL;
+  const evidenceLog = new EvidenceLog(database.db, {
+    key: await loadOrCreateLogKey(options.dataDir),
+    ...(tsa ? { timestamper: tsaTimestamper(tsa) } : {}),
+    onError: (err) => log(`perisai: evidence log: ${err.message}`),
+  });
   const index = new LiveIndex({ onError: (err) => log(`perisai: index: ${(err as Error)?.message ?? err}`) });
   const flood = new FloodDetector();
-  return { database, index, flood, matcher: new Matcher(database, index, flood) };
+  return { database, index, flood, matcher: new Matcher(database, index, flood), evidenceLog };
 }
 
 /** First start: while no admin exists, print a one-time setup token; there is no default password. */
