@@ -6,7 +6,9 @@
  * jsonb as parsed JSON. jsonb is written as a JSON string.
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import { CASES_TABLES, type CasesSchema } from './schema-cases.js';
 import { PIPELINE_TABLES, type PipelineSchema } from './schema-pipeline.js';
+import { VICTIMS_TABLES, type VictimsSchema } from './schema-victims.js';
 
 export const BANK_CATEGORIES = ['ncii', 'csam', 'deepfake', 'doxx', 'other'] as const;
 export type BankCategory = (typeof BANK_CATEGORIES)[number];
@@ -185,7 +187,7 @@ export interface EvidenceTreeHeadsTable {
   timestamped_at: Date | null;
 }
 
-export interface Schema extends PipelineSchema {
+export interface Schema extends PipelineSchema, CasesSchema, VictimsSchema {
   organisations: OrganisationsTable;
   banks: BanksTable;
   bank_content: BankContentTable;
@@ -214,6 +216,8 @@ export type AuditEventRow = Selectable<AuditEventsTable>;
 /** Every application table, children first (the order TRUNCATE/DROP can use). */
 export const TABLES = [
   ...PIPELINE_TABLES,
+  ...VICTIMS_TABLES,
+  ...CASES_TABLES,
   'evidence_tree_heads',
   'evidence_log_leaves',
   'audit_events',

@@ -22,9 +22,11 @@ import { hmaMatchingRoutes } from './routes/hma-matching.js';
 import { statusRoutes } from './routes/status.js';
 import { v1AuthRoutes } from './routes/v1-auth.js';
 import { v1BankRoutes } from './routes/v1-banks.js';
+import { v1CaseRoutes } from './routes/v1-cases.js';
 import { v1MatchingRoutes } from './routes/v1-matching.js';
 import { v1MediaRoutes } from './routes/v1-media.js';
 import { v1UserRoutes } from './routes/v1-users.js';
+import { v1VictimRoutes } from './routes/v1-victims.js';
 import { type MatchingServices, type RouteContext, type ServerLimits, serverLimitsFromEnv } from './services.js';
 
 export interface AppOptions {
@@ -74,6 +76,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     v1MatchingRoutes(app, ctx);
     v1AuthRoutes(app, ctx, accounts);
     v1UserRoutes(app, ctx, accounts);
+    v1CaseRoutes(app, ctx, accounts);
+    v1VictimRoutes(app, ctx, accounts);
   }
   return app;
 }
