@@ -8,6 +8,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import { CASES_TABLES, type CasesSchema } from './schema-cases.js';
 import { PIPELINE_TABLES, type PipelineSchema } from './schema-pipeline.js';
+import { TAKEDOWNS_TABLES, type TakedownsSchema } from './schema-takedowns.js';
 import { VICTIMS_TABLES, type VictimsSchema } from './schema-victims.js';
 
 export const BANK_CATEGORIES = ['ncii', 'csam', 'deepfake', 'doxx', 'other'] as const;
@@ -187,7 +188,7 @@ export interface EvidenceTreeHeadsTable {
   timestamped_at: Date | null;
 }
 
-export interface Schema extends PipelineSchema, CasesSchema, VictimsSchema {
+export interface Schema extends PipelineSchema, CasesSchema, VictimsSchema, TakedownsSchema {
   organisations: OrganisationsTable;
   banks: BanksTable;
   bank_content: BankContentTable;
@@ -216,6 +217,7 @@ export type AuditEventRow = Selectable<AuditEventsTable>;
 /** Every application table, children first (the order TRUNCATE/DROP can use). */
 export const TABLES = [
   ...PIPELINE_TABLES,
+  ...TAKEDOWNS_TABLES,
   ...VICTIMS_TABLES,
   ...CASES_TABLES,
   'evidence_tree_heads',

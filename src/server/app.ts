@@ -11,6 +11,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { type AccountsOptions, accountsConfig } from '../accounts/index.js';
+import type { TakedownOptions } from '../actions/takedowns/index.js';
 import { DEFAULT_AUTH_CACHE_MS, installAuth } from './auth.js';
 import { installErrorHandlers } from './errors.js';
 import { installHmaJsonParser } from './hma/request.js';
@@ -25,6 +26,7 @@ import { v1BankRoutes } from './routes/v1-banks.js';
 import { v1CaseRoutes } from './routes/v1-cases.js';
 import { v1MatchingRoutes } from './routes/v1-matching.js';
 import { v1MediaRoutes } from './routes/v1-media.js';
+import { v1TakedownRoutes } from './routes/v1-takedowns.js';
 import { v1UserRoutes } from './routes/v1-users.js';
 import { v1VictimRoutes } from './routes/v1-victims.js';
 import { type MatchingServices, type RouteContext, type ServerLimits, serverLimitsFromEnv } from './services.js';
@@ -40,6 +42,8 @@ export interface AppOptions {
   readonly authCacheMs?: number;
   /** Account policy, argon2 cost, clock, and the audit trail's link to the evidence log. */
   readonly accounts?: AccountsOptions;
+  /** Evidence gate, mailer and settings of takedowns; missing parts come from the environment. */
+  readonly takedowns?: TakedownOptions;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -78,6 +82,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     v1UserRoutes(app, ctx, accounts);
     v1CaseRoutes(app, ctx, accounts);
     v1VictimRoutes(app, ctx, accounts);
+    v1TakedownRoutes(app, ctx, accounts, options.takedowns);
   }
   return app;
 }

@@ -11,6 +11,7 @@ import * as m0003 from './0003_evidence_log.js';
 import * as m0005 from './0005_accounts.js';
 import * as m0006 from './0006_cases.js';
 import * as m0007 from './0007_victims.js';
+import * as m0009 from './0009_takedowns.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_hash_banks': m0001,
@@ -19,6 +20,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005_accounts': m0005,
   '0006_cases': m0006,
   '0007_victims': m0007,
+  '0009_takedowns': m0009,
 };
 
 export const migrationProvider: MigrationProvider = {
