@@ -188,6 +188,64 @@ export interface EvidenceTreeHeadsTable {
   timestamped_at: Date | null;
 }
 
+/** Evidence vault (migrations/0004_evidence_vault.ts, src/evidence/vault). */
+export interface EvidenceDataKeysTable {
+  case_id: string;
+  key_version: number;
+  /** MasterKey.id of the key that wrapped it. */
+  master_key_id: string;
+  nonce: Buffer;
+  wrapped: Buffer;
+  created_at: CreatedAt;
+  rewrapped_at: Date | null;
+}
+
+export interface EvidenceCapturesTable {
+  id: string;
+  case_id: string;
+  category: BankCategory;
+  key_version: number;
+  media_blob: string | null;
+  media_sha256: Buffer | null;
+  media_md5: Buffer | null;
+  media_bytes: number | null;
+  record_blob: string;
+  record_sha256: Buffer;
+  perceptual: Json;
+  captured_by_kind: 'user' | 'rule';
+  captured_by_id: string;
+  captured_at: Date;
+  source_kind: string;
+  chat_id: string;
+  message_id: string;
+  source_url: string | null;
+  tool_version: string;
+  log_seq: number;
+  log_leaf_hash: Buffer;
+  mac: Buffer;
+}
+
+export interface EvidenceCustodyTable {
+  id: Generated<number>;
+  capture_id: string;
+  at: Date;
+  action: 'capture' | 'view' | 'decrypt' | 'export' | 'verify';
+  outcome: 'ok' | 'refused' | 'failed';
+  actor_kind: 'user' | 'rule' | 'system';
+  actor_id: string;
+  purpose: string;
+  details: Json;
+  log_seq: number;
+  log_leaf_hash: Buffer;
+  mac: Buffer | null;
+}
+
+export interface EvidenceBlobsTable {
+  name: string;
+  data: Buffer;
+  touched_at: WithDefault<Date>;
+}
+
 export interface Schema extends PipelineSchema, CasesSchema, VictimsSchema, TakedownsSchema {
   organisations: OrganisationsTable;
   banks: BanksTable;
@@ -202,6 +260,10 @@ export interface Schema extends PipelineSchema, CasesSchema, VictimsSchema, Take
   audit_events: AuditEventsTable;
   evidence_log_leaves: EvidenceLogLeavesTable;
   evidence_tree_heads: EvidenceTreeHeadsTable;
+  evidence_data_keys: EvidenceDataKeysTable;
+  evidence_captures: EvidenceCapturesTable;
+  evidence_custody: EvidenceCustodyTable;
+  evidence_blobs: EvidenceBlobsTable;
 }
 
 export type BankRow = Selectable<BanksTable>;
@@ -222,6 +284,10 @@ export const TABLES = [
   ...CASES_TABLES,
   'evidence_tree_heads',
   'evidence_log_leaves',
+  'evidence_custody',
+  'evidence_captures',
+  'evidence_data_keys',
+  'evidence_blobs',
   'audit_events',
   'setup_tokens',
   'sessions',

@@ -8,6 +8,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_hash_banks.js';
 import * as m0002 from './0002_scan_pipeline.js';
 import * as m0003 from './0003_evidence_log.js';
+import * as m0004 from './0004_evidence_vault.js';
 import * as m0005 from './0005_accounts.js';
 import * as m0006 from './0006_cases.js';
 import * as m0007 from './0007_victims.js';
@@ -17,6 +18,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_hash_banks': m0001,
   '0002_scan_pipeline': m0002,
   '0003_evidence_log': m0003,
+  '0004_evidence_vault': m0004,
   '0005_accounts': m0005,
   '0006_cases': m0006,
   '0007_victims': m0007,
