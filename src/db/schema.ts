@@ -7,6 +7,7 @@
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import { CASES_TABLES, type CasesSchema } from './schema-cases.js';
+import { LINEAGE_TABLES, type LineageSchema } from './schema-lineage.js';
 import { PIPELINE_TABLES, type PipelineSchema } from './schema-pipeline.js';
 import { TAKEDOWNS_TABLES, type TakedownsSchema } from './schema-takedowns.js';
 import { VICTIMS_TABLES, type VictimsSchema } from './schema-victims.js';
@@ -246,7 +247,7 @@ export interface EvidenceBlobsTable {
   touched_at: WithDefault<Date>;
 }
 
-export interface Schema extends PipelineSchema, CasesSchema, VictimsSchema, TakedownsSchema {
+export interface Schema extends PipelineSchema, CasesSchema, VictimsSchema, TakedownsSchema, LineageSchema {
   organisations: OrganisationsTable;
   banks: BanksTable;
   bank_content: BankContentTable;
@@ -278,6 +279,7 @@ export type AuditEventRow = Selectable<AuditEventsTable>;
 
 /** Every application table, children first (the order TRUNCATE/DROP can use). */
 export const TABLES = [
+  ...LINEAGE_TABLES,
   ...PIPELINE_TABLES,
   ...TAKEDOWNS_TABLES,
   ...VICTIMS_TABLES,

@@ -24,6 +24,8 @@ import { statusRoutes } from './routes/status.js';
 import { v1AuthRoutes } from './routes/v1-auth.js';
 import { v1BankRoutes } from './routes/v1-banks.js';
 import { v1CaseRoutes } from './routes/v1-cases.js';
+import { v1GraphRoutes } from './routes/v1-graph.js';
+import { v1LineageRoutes } from './routes/v1-lineage.js';
 import { v1MatchingRoutes } from './routes/v1-matching.js';
 import { v1MediaRoutes } from './routes/v1-media.js';
 import { v1TakedownRoutes } from './routes/v1-takedowns.js';
@@ -83,6 +85,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     v1CaseRoutes(app, ctx, accounts);
     v1VictimRoutes(app, ctx, accounts);
     v1TakedownRoutes(app, ctx, accounts, options.takedowns);
+    v1LineageRoutes(app, ctx);
+    v1GraphRoutes(app, ctx);
   }
   return app;
 }

@@ -13,6 +13,7 @@ import * as m0005 from './0005_accounts.js';
 import * as m0006 from './0006_cases.js';
 import * as m0007 from './0007_victims.js';
 import * as m0009 from './0009_takedowns.js';
+import * as m0010 from './0010_lineage.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_hash_banks': m0001,
@@ -23,6 +24,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006_cases': m0006,
   '0007_victims': m0007,
   '0009_takedowns': m0009,
+  '0010_lineage': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {
