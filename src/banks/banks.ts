@@ -159,7 +159,19 @@ export async function deleteBank(db: Kysely<Schema>, name: string): Promise<bool
       .executeTakeFirst();
     if (!bank) return false;
     if (bank.enabled) await feed.matchableInBank(bank.id, 'remove');
-    await trx.deleteFrom('banks').where('id', '=', bank.id).execute();
+    try {
+      await trx.deleteFrom('banks').where('id', '=', bank.id).execute();
+    } catch (err) {
+      // 23503: rows elsewhere (victims' registrations) still point at this bank's content.
+      if ((err as { code?: string }).code === '23503') {
+        throw new BankError(
+          'conflict',
+          `bank ${name} holds content other records depend on (victims' registrations); withdraw it instead`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
     return true;
   });
 }

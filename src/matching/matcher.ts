@@ -97,6 +97,11 @@ export class Matcher {
     private readonly options: MatcherOptions = {},
   ) {}
 
+  /** The owning organisation of a bank as last loaded (null: no owner, or unknown). */
+  bankOrganisation(bankId: number): number | null {
+    return this.banks.get(bankId)?.orgId ?? null;
+  }
+
   /** Re-reads bank settings (threshold, quality floor, enabled, kind). */
   async refreshBanks(): Promise<void> {
     const banks = await listBanks(this.database.db);

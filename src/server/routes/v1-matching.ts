@@ -1,11 +1,11 @@
 /** /api/v1 lookups, index status and the flood quarantine. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { MatchQuery } from '../../matching/matcher.js';
 import { HttpError } from '../errors.js';
 import { Permission } from '../permissions.js';
-import type { RouteContext } from '../services.js';
+import type { MatchingServices, RouteContext } from '../services.js';
 import {
   batchLookupBody,
   batchLookupOut,
@@ -61,7 +61,8 @@ export function v1MatchingRoutes(root: FastifyInstance, { services }: RouteConte
         response: { 200: lookupOut, ...errorResponses },
       },
     },
-    async (request) => toLookupOut(await services.matcher.lookup(toMatchQuery(request.body))),
+    async (request) =>
+      toLookupOut(await services.matcher.lookup(toMatchQuery(request.body)), caseReader(request, services)),
   );
 
   app.post(
@@ -77,7 +78,9 @@ export function v1MatchingRoutes(root: FastifyInstance, { services }: RouteConte
     },
     async (request) => {
       const results = [];
-      for (const q of request.body.queries) results.push(toLookupOut(await services.matcher.lookup(toMatchQuery(q))));
+      const mayRead = caseReader(request, services);
+      for (const q of request.body.queries)
+        results.push(toLookupOut(await services.matcher.lookup(toMatchQuery(q)), mayRead));
       return { results };
     },
   );
@@ -148,4 +151,14 @@ export function v1MatchingRoutes(root: FastifyInstance, { services }: RouteConte
       return { signal_id: signalId, released: true };
     },
   );
+}
+
+/**
+ * Case references are shown only to callers of the bank's own organisation (in a
+ * single-tenant set-up, banks and keys without an organisation are one tenant).
+ */
+function caseReader(request: FastifyRequest, services: MatchingServices): (bankId: number) => boolean {
+  const p = request.principal;
+  if (!p) return () => false;
+  return (bankId) => services.matcher.bankOrganisation(bankId) === p.organisationId;
 }

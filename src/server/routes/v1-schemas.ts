@@ -236,6 +236,14 @@ function toMatchOut(m: Match): z.infer<typeof matchOut> {
   };
 }
 
-export function toLookupOut(r: MatchResult): z.infer<typeof lookupOut> {
-  return { matches: r.matches.map(toMatchOut), allowed: r.allowed, index_complete: r.indexComplete };
+/**
+ * A victim's case reference is half of their credentials (with the PIN): only a
+ * caller of the bank's own organisation sees it in match results.
+ */
+export function toLookupOut(
+  r: MatchResult,
+  mayReadCaseOf: (bankId: number) => boolean = () => false,
+): z.infer<typeof lookupOut> {
+  const matches = r.matches.map((m) => ({ ...toMatchOut(m), case_ref: mayReadCaseOf(m.bankId) ? m.caseRef : null }));
+  return { matches, allowed: r.allowed, index_complete: r.indexComplete };
 }
