@@ -13,8 +13,11 @@ import type { FastifyInstance } from 'fastify';
 import type { AccountsOptions } from '../accounts/index.js';
 import { DEFAULT_ACCOUNT_POLICY } from '../accounts/policy.js';
 import { firstStartMessage, issueSetupToken } from '../accounts/setup.js';
+import type { EvidenceGate } from '../actions/takedowns/gate.js';
+import { resolveTakedownOptions, startTakedownScheduler, takedownDeps } from '../actions/takedowns/index.js';
 import { type Database, openDatabase } from '../db/open.js';
 import { EvidenceLog, loadOrCreateLogKey, type TreeHeadSigner, tsaTimestamper } from '../evidence/log/index.js';
+import { vaultEvidenceGate } from '../evidence/takedown-gate.js';
 import { FloodDetector } from '../matching/flood.js';
 import { LiveIndex } from '../matching/live-index.js';
 import { Matcher } from '../matching/matcher.js';
@@ -65,7 +68,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Audit events also go into the evidence log once the database (and so the log) is open;
   // before that no route that audits can run (they answer 503).
   let evidenceLog: EvidenceLog | undefined;
+  // Takedowns: one set of options for the routes and the reminder job; the evidence gate
+  // asks the vault once the database is open (until then nothing counts as preserved).
+  let gate: EvidenceGate | undefined;
+  const takedowns = resolveTakedownOptions({
+    gate: { isPreserved: (t) => (gate ? gate.isPreserved(t) : Promise.resolve({ preserved: false })) },
+  });
   const app = await buildApp({
+    takedowns,
     dataDir: options.dataDir,
     services,
     accounts: {
@@ -86,6 +96,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   databaseOpen.then(
     (ready) => {
       evidenceLog = ready.evidenceLog;
+      gate = vaultEvidenceGate(ready.database.db);
       services.set(ready);
     },
     (err: unknown) => log(`perisai: cannot open the database: ${(err as Error)?.message ?? err}`),
@@ -100,9 +111,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     () => {},
   );
   let signer: TreeHeadSigner | undefined;
+  let reminders: { stop(): Promise<void> } | undefined;
   databaseOpen.then(
     (ready) => {
       signer = ready.evidenceLog?.startTreeHeadSigner({ intervalMs: options.treeHeadIntervalMs ?? 60_000 });
+      // Re-notices every 24 h (configurable) until removed; several servers never send one twice.
+      reminders = startTakedownScheduler(takedownDeps(ready.database.db, takedowns), {
+        clock: () => new Date(),
+        onError: (err) => log(`perisai: takedown reminders: ${(err as Error)?.message ?? err}`),
+      });
     },
     () => {},
   );
@@ -123,6 +140,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await app.close();
       await intake?.stop();
       await signer?.stop();
+      await reminders?.stop();
       const ready = await databaseOpen.catch(() => null);
       if (!ready) return;
       await ready.index.stop();
