@@ -8,9 +8,9 @@ import type { Selectable } from 'kysely';
 import { vpdqFeatureFromHex } from '../core/vpdq/feature.js';
 import type { MediaHashesTable } from '../db/schema-pipeline.js';
 import { sniffFile } from '../hashing/media.js';
-import { hashPhotoRead, type PhotoHashOptions } from '../hashing/photo.js';
+import { hashPhotoRead, type PhotoHash, type PhotoHashOptions } from '../hashing/photo.js';
 import type { MatchQuery } from '../matching/matcher.js';
-import { digestFile, readFileWithDigests } from '../media/digest.js';
+import { digestFile, type ReadResult, readFileWithDigests } from '../media/digest.js';
 import { MediaError } from '../media/errors.js';
 import { mediaLimitsFromEnv, videoLimitsFromEnv } from '../media/limits.js';
 import { isImageFormat } from '../media/sniff.js';
@@ -34,6 +34,8 @@ export type KnownHashes = (sha256: string) => Promise<ContentHashes | undefined>
 
 export interface MediaHashOptions {
   photo?: PhotoHashOptions;
+  /** Hashes a photo already read (default: on this thread); a PhotoHashPool's hash() moves it off. */
+  photoHasher?: (file: ReadResult, options: PhotoHashOptions) => Promise<PhotoHash>;
 }
 
 const VIDEO_TYPES = new Set(['video', 'animation', 'video_note']);
@@ -55,7 +57,7 @@ export async function hashMediaItem(
     const file = await readFileWithDigests(path, limits.maxFileBytes);
     const seen = await known(file.sha256);
     if (seen) return { hashes: seen, reused: true };
-    const photo = await hashPhotoRead(file, { ...options.photo, limits });
+    const photo = await (options.photoHasher ?? hashPhotoRead)(file, { ...options.photo, limits });
     return {
       reused: false,
       hashes: {

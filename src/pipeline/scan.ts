@@ -8,6 +8,7 @@
  * recognised by key and skipped, unfinished media are taken up again.
  */
 import type { Database } from '../db/open.js';
+import { defaultHashThreads, PhotoHashPool } from '../hashing/photo-pool.js';
 import { FloodDetector } from '../matching/flood.js';
 import { LiveIndex } from '../matching/live-index.js';
 import { Matcher } from '../matching/matcher.js';
@@ -28,6 +29,8 @@ export interface ScanOptions {
   batchSize?: number;
   photo?: MediaWorkerOptions['photo'];
   concurrency?: number;
+  /** Threads that decode and hash photos (default: one per core beyond the main thread); 0: the main thread. */
+  hashThreads?: number;
   onProgress?: (progress: ScanProgress) => void;
   onIssue?: (issue: SourceIssue) => void;
   /** Stops the scan between batches; what is stored stays stored. */
@@ -76,10 +79,13 @@ export async function runScan(database: Database, options: ScanOptions): Promise
   const timings = { total: 0, ingest: 0, media: 0, analyse: 0 };
   const index = new LiveIndex();
   await index.start(database);
+  const threads = options.hashThreads ?? defaultHashThreads();
+  const pool = threads > 0 ? new PhotoHashPool(threads) : null;
   try {
     const matcher = new Matcher(database, index, new FloodDetector());
     const worker = new MediaWorker(database, {
       matcher,
+      ...(pool ? { photoHasher: (file, photo) => pool.hash(file, photo) } : {}),
       ...(options.banks?.length ? { banks: new Set(options.banks) } : {}),
       ...(options.photo ? { photo: options.photo } : {}),
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
@@ -110,6 +116,7 @@ export async function runScan(database: Database, options: ScanOptions): Promise
     timings.analyse = (performance.now() - t1) / 1000;
     report();
   } finally {
+    await pool?.close();
     await index.stop();
   }
   timings.total = (performance.now() - started) / 1000;
