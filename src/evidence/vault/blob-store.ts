@@ -19,7 +19,11 @@ export interface BlobInfo {
 }
 
 export interface BlobStore {
-  /** Stores `bytes` under `name`. Idempotent: an existing blob is kept (and its time touched). Durable on return. */
+  /**
+   * Stores `bytes` under `name`. Idempotent: an existing blob is kept (and its time
+   * touched). Durable on return. Must not hold on to `bytes` after it returns: the
+   * vault reuses the buffer.
+   */
   put(name: string, bytes: Uint8Array): Promise<void>;
   /** The bytes, or null when there is no such blob. */
   get(name: string): Promise<Uint8Array | null>;

@@ -107,15 +107,21 @@ export function blobName(binding: BlobBinding): string {
     .digest('hex');
 }
 
+/** Bytes a sealed blob takes beyond its plaintext. */
+export const SEAL_OVERHEAD = HEADER_BYTES + 16;
+
+/** Seals a blob; with `into` (large enough) the result is a view of it. */
 export function sealBlob(
   dataKey: Uint8Array,
   keyVersion: number,
   binding: BlobBinding,
   plaintext: Uint8Array,
   engine: CipherEngine,
+  into?: Uint8Array,
 ): Uint8Array {
   const nonce = randomBytes(XCHACHA_NONCE_BYTES);
-  const sealed = xchachaEncrypt(dataKey, nonce, blobAd(binding, keyVersion), plaintext, engine, HEADER_BYTES);
+  const ad = blobAd(binding, keyVersion);
+  const sealed = xchachaEncrypt(dataKey, nonce, ad, plaintext, engine, { reserve: HEADER_BYTES, into });
   const out = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
   BLOB_MAGIC.copy(out, 0);
   out.writeUInt32BE(keyVersion, BLOB_MAGIC.length);

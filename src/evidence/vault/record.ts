@@ -168,6 +168,39 @@ export function normalizeHashes(hashes: PerceptualHashes | undefined): Perceptua
 
 type RecordBody = Omit<CaptureRecord, 'logSeq' | 'logLeafHash'>;
 
+export interface BodyParts {
+  readonly id: string;
+  readonly capturedAt: string;
+  readonly media: { sha256: Buffer; md5: Buffer } | null;
+  readonly recordSha256: Buffer;
+  readonly toolVersion: string;
+  readonly keyVersion: number;
+}
+
+/** The capture record before it has a log position. */
+export function recordBody(input: CaptureInput, p: BodyParts): RecordBody {
+  return {
+    id: p.id,
+    caseId: input.caseId,
+    category: input.category,
+    sha256: p.media ? p.media.sha256.toString('hex') : null,
+    md5: p.media ? p.media.md5.toString('hex') : null,
+    bytes: input.media ? input.media.length : null,
+    recordSha256: p.recordSha256.toString('hex'),
+    hashes: normalizeHashes(input.hashes),
+    capturedBy: { kind: input.capturedBy.kind, id: input.capturedBy.id },
+    capturedAt: p.capturedAt,
+    source: {
+      kind: input.source.kind,
+      chatId: input.source.chatId,
+      messageId: input.source.messageId,
+      url: input.source.url ?? null,
+    },
+    toolVersion: p.toolVersion,
+    keyVersion: p.keyVersion,
+  };
+}
+
 /** The record without its log position, as one JSON array: field order is fixed by construction. */
 export function canonicalBody(r: RecordBody): string {
   const h = normalizeHashes(r.hashes);

@@ -17,6 +17,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import { VERSION } from '../../version.js';
 import type { BlobStore } from './blob-store.js';
+import { BufferPool } from './buffer-pool.js';
 import {
   assertCaseId,
   type BlobBinding,
@@ -25,6 +26,7 @@ import {
   defaultEngine,
   rowMac,
   rowMacKey,
+  SEAL_OVERHEAD,
   sealBlob,
   sodiumReady,
 } from './crypto.js';
@@ -38,7 +40,7 @@ import {
   type CaptureRecord,
   canonicalRecord,
   captureDigest,
-  normalizeHashes,
+  recordBody,
   validateCaptureInput,
 } from './record.js';
 import { recordToRow } from './rows.js';
@@ -98,6 +100,7 @@ export class EvidenceVault {
   private readonly toolVersion: string;
   private readonly faults: (step: CaptureStep) => void | Promise<void>;
   private readonly timings: CaptureTimings | undefined;
+  private readonly buffers = new BufferPool();
 
   private constructor(options: EvidenceVaultOptions) {
     this.db = options.db;
@@ -187,26 +190,14 @@ export class EvidenceVault {
     await this.faults('blobs-written');
 
     t = process.hrtime.bigint();
-    const body = {
+    const body = recordBody(input, {
       id,
-      caseId: input.caseId,
-      category: input.category,
-      sha256: mediaHashes ? mediaHashes.sha256.toString('hex') : null,
-      md5: mediaHashes ? mediaHashes.md5.toString('hex') : null,
-      bytes: input.media ? input.media.length : null,
-      recordSha256: recordSha256.toString('hex'),
-      hashes: normalizeHashes(input.hashes),
-      capturedBy: { kind: input.capturedBy.kind, id: input.capturedBy.id },
       capturedAt,
-      source: {
-        kind: input.source.kind,
-        chatId: input.source.chatId,
-        messageId: input.source.messageId,
-        url: input.source.url ?? null,
-      },
+      media: mediaHashes,
+      recordSha256,
       toolVersion: this.toolVersion,
       keyVersion: dataKey.version,
-    };
+    });
     const record = await this.db.transaction().execute(async (trx) => {
       const entry = await this.log.append(
         VAULT_LOG_KINDS.capture,
@@ -253,9 +244,14 @@ export class EvidenceVault {
     const name = blobName(binding);
     if (await this.store.touch(name)) return name;
     const t = process.hrtime.bigint();
-    const sealed = sealBlob(dataKey.key, dataKey.version, binding, plaintext, this.engine);
+    const scratch = this.buffers.take(plaintext.length + SEAL_OVERHEAD);
+    const sealed = sealBlob(dataKey.key, dataKey.version, binding, plaintext, this.engine, scratch);
     spent.encrypt += Number(process.hrtime.bigint() - t);
-    await this.store.put(name, sealed);
+    try {
+      await this.store.put(name, sealed);
+    } finally {
+      this.buffers.give(sealed);
+    }
     return name;
   }
 

@@ -172,6 +172,21 @@ describe('evidence vault', () => {
         );
 
       test(
+        `large items, one after another and at once, each stored intact (${name})`,
+        everyStore,
+        withVault(async (fx) => {
+          // Sealed buffers over 64 KiB are reused between captures (buffer-pool.ts).
+          const items = Array.from({ length: 7 }, (_, i) => randomBytes(150_000 + i * 40_000));
+          const records = [];
+          for (const media of items.slice(0, 3)) records.push(await fx.vault.capture(sampleInput({ media })));
+          records.push(...(await Promise.all(items.slice(3).map((media) => fx.vault.capture(sampleInput({ media }))))));
+          for (const [i, r] of records.entries()) {
+            assert.deepEqual(Buffer.from((await fx.vault.open(r.id, ANALYST)).media!), items[i]);
+          }
+        }),
+      );
+
+      test(
         `csam: never opened in clear, refusal recorded; sealed export works (${name})`,
         everyStore,
         withVault(async (fx, database) => {
