@@ -10,6 +10,7 @@ import { CASES_TABLES, type CasesSchema } from './schema-cases.js';
 import { LINEAGE_TABLES, type LineageSchema } from './schema-lineage.js';
 import { PIPELINE_TABLES, type PipelineSchema } from './schema-pipeline.js';
 import { TAKEDOWNS_TABLES, type TakedownsSchema } from './schema-takedowns.js';
+import { TIPS_TABLES, type TipsSchema } from './schema-tips.js';
 import { VICTIMS_TABLES, type VictimsSchema } from './schema-victims.js';
 
 export const BANK_CATEGORIES = ['ncii', 'csam', 'deepfake', 'doxx', 'other'] as const;
@@ -247,7 +248,7 @@ export interface EvidenceBlobsTable {
   touched_at: WithDefault<Date>;
 }
 
-export interface Schema extends PipelineSchema, CasesSchema, VictimsSchema, TakedownsSchema, LineageSchema {
+export interface Schema extends PipelineSchema, CasesSchema, VictimsSchema, TakedownsSchema, TipsSchema, LineageSchema {
   organisations: OrganisationsTable;
   banks: BanksTable;
   bank_content: BankContentTable;
@@ -283,6 +284,7 @@ export const TABLES = [
   ...PIPELINE_TABLES,
   ...TAKEDOWNS_TABLES,
   ...VICTIMS_TABLES,
+  ...TIPS_TABLES,
   ...CASES_TABLES,
   'evidence_tree_heads',
   'evidence_log_leaves',

@@ -12,6 +12,7 @@ import * as m0004 from './0004_evidence_vault.js';
 import * as m0005 from './0005_accounts.js';
 import * as m0006 from './0006_cases.js';
 import * as m0007 from './0007_victims.js';
+import * as m0008 from './0008_tips.js';
 import * as m0009 from './0009_takedowns.js';
 import * as m0010 from './0010_lineage.js';
 
@@ -23,6 +24,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005_accounts': m0005,
   '0006_cases': m0006,
   '0007_victims': m0007,
+  '0008_tips': m0008,
   '0009_takedowns': m0009,
   '0010_lineage': m0010,
 };
