@@ -29,6 +29,7 @@ import { v1LineageRoutes } from './routes/v1-lineage.js';
 import { v1MatchingRoutes } from './routes/v1-matching.js';
 import { v1MediaRoutes } from './routes/v1-media.js';
 import { v1TakedownRoutes } from './routes/v1-takedowns.js';
+import { v1TipRoutes } from './routes/v1-tips.js';
 import { v1UserRoutes } from './routes/v1-users.js';
 import { v1VictimRoutes } from './routes/v1-victims.js';
 import { type MatchingServices, type RouteContext, type ServerLimits, serverLimitsFromEnv } from './services.js';
@@ -82,6 +83,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     v1MatchingRoutes(app, ctx);
     v1AuthRoutes(app, ctx, accounts);
     v1UserRoutes(app, ctx, accounts);
+    v1TipRoutes(app, ctx);
     v1CaseRoutes(app, ctx, accounts);
     v1VictimRoutes(app, ctx, accounts);
     v1TakedownRoutes(app, ctx, accounts, options.takedowns);
