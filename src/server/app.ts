@@ -34,6 +34,19 @@ import { v1UserRoutes } from './routes/v1-users.js';
 import { v1VictimRoutes } from './routes/v1-victims.js';
 import { type MatchingServices, type RouteContext, type ServerLimits, serverLimitsFromEnv } from './services.js';
 
+export interface RouteRecord {
+  method: string;
+  url: string;
+  config: { permission?: string; public?: boolean };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered on this app (method, url, declared access). */
+    readonly routeTable: readonly RouteRecord[];
+  }
+}
+
 export interface AppOptions {
   readonly logger?: boolean;
   readonly dataDir: string;
@@ -57,6 +70,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       : false,
     // JSON bodies; uploads are bounded separately by the multipart file size limit.
     bodyLimit: limits.bodyLimit,
+  });
+  // Every route as registered, for the permission matrix (a route without a declared
+  // permission fails its test) and for operators listing what the server exposes.
+  const routeTable: RouteRecord[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) routeTable.push({ method, url: route.url, config: route.config ?? {} });
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
