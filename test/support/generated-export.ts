@@ -75,7 +75,7 @@ function messageRecord(id: number, named: boolean, photo: string | null, dir: st
   const unix = BASE_UNIX + id * 37;
   const text = named
     ? `info about her: call +44 7700 900${String(id % 1000).padStart(3, '0')} or insta @fictional.person${id}`
-    : `generated message ${id}, nothing of note in it`;
+    : 'a generated message with nothing of note in it';
   const record: Record<string, unknown> = {
     id,
     type: 'message',
