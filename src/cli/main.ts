@@ -3,6 +3,7 @@ import { VERSION } from '../version.js';
 import { APIKEY_USAGE, apikeyCommand } from './apikey.js';
 import { UsageError } from './args.js';
 import { BANK_USAGE, bankCommand } from './bank.js';
+import { EVIDENCE_USAGE, evidenceCommand } from './evidence.js';
 import { HASH_USAGE, hashCommand } from './hash.js';
 import { MATCH_USAGE, matchCommand } from './match.js';
 import { MONITOR_USAGE, monitorCommand } from './monitor.js';
@@ -27,6 +28,11 @@ const COMMANDS: Record<string, Command> = {
     run: (a) => signalsCommand(a, process.stdin, process.stdout, process.stderr),
     usage: SIGNALS_USAGE,
     summary: 'personal data and intent in messages, one per stdin line',
+  },
+  evidence: {
+    run: (a) => evidenceCommand(a),
+    usage: EVIDENCE_USAGE,
+    summary: 'export sealed evidence packages and verify them offline',
   },
   monitor: {
     run: (a) => monitorCommand(a),

@@ -9,6 +9,8 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isSupportedCountry } from 'libphonenumber-js/max';
+import { openEvidence } from '../evidence/open.js';
+import { preserveFindings } from '../pipeline/preserve.js';
 import { type ReportFinding, reportFindings, reportSummary } from '../pipeline/report-data.js';
 import { writeHtmlReport } from '../pipeline/report-html.js';
 import { runScan, type ScanProgress, type ScanResult } from '../pipeline/scan.js';
@@ -18,7 +20,8 @@ import { parseCommandArgs, positiveIntFlag, UsageError } from './args.js';
 import { dataDirOf, withDatabase } from './context.js';
 
 export const SCAN_USAGE = `usage: perisai scan PATH [--data DIR] [--bank NAME...] [--country CC] [--time-zone ZONE]
-                    [--report out.html] [--json out.jsonl] [--concurrency N] [--quiet]
+                    [--report out.html] [--json out.jsonl] [--concurrency N] [--preserve [--case ID]]
+                    [--quiet]
 
 Reads PATH (a Telegram Desktop export folder or result.json, a WhatsApp export .txt/.zip or its
 folder, or any folder of media files), hashes every image and video, matches them against the
@@ -30,6 +33,8 @@ banks, finds personal data and intent in the text, and stores messages and findi
   --report FILE     write a self-contained HTML report (blurred greyscale thumbnails)
   --json FILE       write one finding per line (JSON Lines)
   --concurrency N   media files hashed at once (default 3)
+  --preserve        capture every finding's evidence (media, raw record, context) into the vault
+  --case ID         the evidence case for --preserve (default scan-<scan id>)
   --quiet           no progress line
 
 Findings, most severe first: doxxing (a bank match AND personal data), match, personal_data,
@@ -49,6 +54,8 @@ export async function scanCommand(
     json: { type: 'string' },
     concurrency: { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    preserve: { type: 'boolean', default: false },
+    case: { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError('give exactly one PATH to scan');
   const country = values.country?.toUpperCase();
@@ -81,6 +88,20 @@ export async function scanCommand(
     line.done(result.progress);
     if (issues > 20) err.write(`perisai scan: ${issues - 20} more source issue(s) not shown\n`);
     for (const note of opened.notes) err.write(`perisai scan: note: ${note}\n`);
+    if (values.preserve) {
+      const caseId = values.case ?? `scan-${result.scanId}`;
+      const evidence = await openEvidence(database, dataDirOf(values.data));
+      try {
+        const captured = await preserveFindings(database, evidence.vault, result.scanId, {
+          caseId,
+          capturedBy: { kind: 'rule', id: 'scan' },
+          onError: (f, e) => err.write(`perisai scan: could not preserve ${f.chatId}/${f.messageId}: ${e.message}\n`),
+        });
+        err.write(`perisai scan: preserved ${captured} item(s) in the evidence vault, case ${caseId}\n`);
+      } finally {
+        evidence.close();
+      }
+    }
     const summary = await reportSummary(database, result.scanId);
     if (values.json) await writeJsonLines(values.json, reportFindings(database, result.scanId));
     if (values.report) await writeHtmlReport(values.report, summary, reportFindings(database, result.scanId));

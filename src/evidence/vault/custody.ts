@@ -44,7 +44,8 @@ export function sortedJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-function canonicalBody(e: CustodyEventInput): string {
+/** The string a custody event's log digest and MAC cover (the offline verifier recomputes it). */
+export function canonicalCustodyBody(e: CustodyEventInput): string {
   return JSON.stringify([
     'perisai:custody:v1',
     e.captureId,
@@ -60,7 +61,7 @@ function canonicalBody(e: CustodyEventInput): string {
 }
 
 function canonicalWithLog(e: CustodyEventInput, seq: number, leafHashHex: string): string {
-  return JSON.stringify([canonicalBody(e), seq, leafHashHex]);
+  return JSON.stringify([canonicalCustodyBody(e), seq, leafHashHex]);
 }
 
 /**
@@ -84,7 +85,7 @@ export async function appendCustody(
         caseId: event.caseId,
         action: event.action,
         outcome: event.outcome,
-        digest: createHash('sha256').update(canonicalBody(event)).digest('hex'),
+        digest: createHash('sha256').update(canonicalCustodyBody(event)).digest('hex'),
       },
       trx,
     ));
