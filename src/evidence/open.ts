@@ -5,7 +5,7 @@
  */
 import type { Database } from '../db/open.js';
 import { type LogKey, loadOrCreateLogKey } from './log/log-key.js';
-import { EvidenceLog } from './log/log-store.js';
+import { EvidenceLog, type EvidenceLogOptions } from './log/log-store.js';
 import { FolderBlobStore } from './vault/blob-store.js';
 import { loadMasterKey } from './vault/master-key.js';
 import { EvidenceVault } from './vault/vault.js';
@@ -17,9 +17,13 @@ export interface OpenedEvidence {
   close(): void;
 }
 
-export async function openEvidence(database: Database, dataDir: string): Promise<OpenedEvidence> {
+export async function openEvidence(
+  database: Database,
+  dataDir: string,
+  logOptions: Omit<EvidenceLogOptions, 'key'> = {},
+): Promise<OpenedEvidence> {
   const logKey = await loadOrCreateLogKey(dataDir);
-  const log = new EvidenceLog(database.db, { key: logKey });
+  const log = new EvidenceLog(database.db, { ...logOptions, key: logKey });
   const vault = await EvidenceVault.open({
     db: database.db,
     store: FolderBlobStore.forDataDir(dataDir),

@@ -24,6 +24,7 @@ import { statusRoutes } from './routes/status.js';
 import { v1AuthRoutes } from './routes/v1-auth.js';
 import { v1BankRoutes } from './routes/v1-banks.js';
 import { v1CaseRoutes } from './routes/v1-cases.js';
+import { v1EvidenceRoutes } from './routes/v1-evidence.js';
 import { v1GraphRoutes } from './routes/v1-graph.js';
 import { v1LineageRoutes } from './routes/v1-lineage.js';
 import { v1MatchingRoutes } from './routes/v1-matching.js';
@@ -108,6 +109,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     v1CaseRoutes(app, ctx, accounts);
     v1VictimRoutes(app, ctx, accounts);
     v1TakedownRoutes(app, ctx, accounts, options.takedowns);
+    v1EvidenceRoutes(app, ctx);
     v1LineageRoutes(app, ctx);
     v1GraphRoutes(app, ctx);
   }

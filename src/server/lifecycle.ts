@@ -16,7 +16,8 @@ import { firstStartMessage, issueSetupToken } from '../accounts/setup.js';
 import type { EvidenceGate } from '../actions/takedowns/gate.js';
 import { resolveTakedownOptions, startTakedownScheduler, takedownDeps } from '../actions/takedowns/index.js';
 import { type Database, openDatabase } from '../db/open.js';
-import { EvidenceLog, loadOrCreateLogKey, type TreeHeadSigner, tsaTimestamper } from '../evidence/log/index.js';
+import { type EvidenceLog, type TreeHeadSigner, tsaTimestamper } from '../evidence/log/index.js';
+import { openEvidence } from '../evidence/open.js';
 import { vaultEvidenceGate } from '../evidence/takedown-gate.js';
 import { FloodDetector } from '../matching/flood.js';
 import { LiveIndex } from '../matching/live-index.js';
@@ -144,6 +145,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const ready = await databaseOpen.catch(() => null);
       if (!ready) return;
       await ready.index.stop();
+      ready.evidence?.close();
       await ready.database.close();
       // A load still running fails on the closed database; wait briefly so it leaves nothing behind.
       await Promise.race([indexLoaded, new Promise((r) => setTimeout(r, 2000).unref())]);
@@ -160,14 +162,14 @@ async function openServices(options: ServerOptions, log: (m: string) => void): P
   });
   log(`perisai: database open (${database.kind}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const tsa = process.env.PERISAI_TSA_URL;
-  const evidenceLog = new EvidenceLog(database.db, {
-    key: await loadOrCreateLogKey(options.dataDir),
+  const evidence = await openEvidence(database, options.dataDir, {
     ...(tsa ? { timestamper: tsaTimestamper(tsa) } : {}),
     onError: (err) => log(`perisai: evidence log: ${err.message}`),
   });
+  const evidenceLog = evidence.log;
   const index = new LiveIndex({ onError: (err) => log(`perisai: index: ${(err as Error)?.message ?? err}`) });
   const flood = new FloodDetector();
-  return { database, index, flood, matcher: new Matcher(database, index, flood), evidenceLog };
+  return { database, index, flood, matcher: new Matcher(database, index, flood), evidenceLog, evidence };
 }
 
 /** First start: while no admin exists, print a one-time setup token; there is no default password. */

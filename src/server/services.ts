@@ -1,6 +1,7 @@
 /** What the routes work with: the database, the live index and the matcher, plus limits. */
 import type { Database } from '../db/open.js';
 import type { EvidenceLog } from '../evidence/log/log-store.js';
+import type { OpenedEvidence } from '../evidence/open.js';
 import type { FloodDetector } from '../matching/flood.js';
 import type { LiveIndex } from '../matching/live-index.js';
 import type { Matcher } from '../matching/matcher.js';
@@ -15,6 +16,8 @@ export interface MatchingServices {
   readonly flood: FloodDetector;
   /** The tamper-evident log (capture records, custody, audit); absent in tests that need none. */
   readonly evidenceLog?: EvidenceLog;
+  /** The evidence vault with its log and signing key; absent in tests that need none. */
+  readonly evidence?: OpenedEvidence;
 }
 
 /**

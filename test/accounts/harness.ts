@@ -12,6 +12,7 @@ import type { AccountPolicy } from '../../src/accounts/policy.js';
 import { issueSetupToken } from '../../src/accounts/setup.js';
 import { totpCode } from '../../src/accounts/totp.js';
 import type { Database } from '../../src/db/open.js';
+import type { OpenedEvidence } from '../../src/evidence/open.js';
 import { FloodDetector } from '../../src/matching/flood.js';
 import { LiveIndex } from '../../src/matching/live-index.js';
 import { Matcher } from '../../src/matching/matcher.js';
@@ -66,6 +67,8 @@ export interface AccountsApi {
 
 export interface AccountsApiOptions {
   policy?: Partial<AccountPolicy>;
+  /** The evidence vault and log, for routes that need them. */
+  evidence?: OpenedEvidence;
 }
 
 export async function withAccountsApi(
@@ -79,7 +82,13 @@ export async function withAccountsApi(
   const appendToLog: AppendToLog = async (kind, payload) => logged.push({ kind, payload });
   const index = new LiveIndex({ pollIntervalMs: 60_000 });
   const flood = new FloodDetector({});
-  const services: MatchingServices = { database, index, flood, matcher: new Matcher(database, index, flood) };
+  const services: MatchingServices = {
+    database,
+    index,
+    flood,
+    matcher: new Matcher(database, index, flood),
+    ...(options.evidence ? { evidence: options.evidence, evidenceLog: options.evidence.log } : {}),
+  };
   const app = await buildApp({
     dataDir: '/nonexistent',
     services,
