@@ -16,8 +16,13 @@
  * So the expected clusters are 50 + 20 + the single reports, whatever order the
  * tips arrive in. Reports tips/s, p50/p99 latency, errors and clusters created
  * against expected; with --json the last line is {n, tips_per_s, p50_ms, ...}.
+ *
+ * The server's JavaScript thread does all the work (PGlite runs on it), so
+ * its CPU time per tip says what one core sustains even when other programs
+ * share the machine and the measured rate drops: `one_core_tips_per_s`.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,6 +145,17 @@ function makeTips(n: number): { bodies: string[]; expectedClusters: number } {
   return { bodies, expectedClusters: usedChannels.size + usedGroups.size + singles };
 }
 
+/** CPU time of this (the server's JavaScript) thread in ms, from /proc (10 ms ticks); 0 where unavailable. */
+function jsThreadCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 type Autocannon = (opts: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
 async function fire(plan: LoadPlan): Promise<LoadResult> {
@@ -206,8 +222,10 @@ export async function run(args: string[]): Promise<void> {
       log(`sending ${opt.n.toLocaleString('en')} tips over ${opt.connections} connections, client ${opt.client}`);
       const plan: LoadPlan = { url: server.url, connections: opt.connections, bodies };
       const cpuBefore = process.cpuUsage();
+      const threadBefore = jsThreadCpuMs();
       const r = opt.client === 'child' ? await fireInChild(plan, dir) : await fire(plan);
       const cpu = process.cpuUsage(cpuBefore);
+      const threadMs = jsThreadCpuMs() - threadBefore;
       const db = services.database.db;
       const count = async (table: 'tips' | 'tip_clusters') =>
         Number(
@@ -223,6 +241,8 @@ export async function run(args: string[]): Promise<void> {
         clusters: await count('tip_clusters'),
         clusters_expected: expectedClusters,
         server_cpu_s: Math.round((cpu.user + cpu.system) / 1e5) / 10,
+        js_thread_ms_per_tip: Math.round((threadMs / r.requests) * 100) / 100,
+        one_core_tips_per_s: Math.round(r.requests / (threadMs / 1000)),
       });
     } finally {
       await server.stop();
@@ -241,7 +261,7 @@ function report(opt: Options, r: LoadResult, extra: Record<string, number>): voi
     `latency:       p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms`,
     `errors:        ${r.errors} connection errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx`,
     `deduplication: ${extra.tips_stored} tips stored in ${extra.clusters} clusters (expected ${extra.clusters_expected})`,
-    `server CPU:    ${extra.server_cpu_s} s over the run`,
+    `server CPU:    ${extra.server_cpu_s} s over the run; JS thread ${extra.js_thread_ms_per_tip} ms per tip = ${extra.one_core_tips_per_s} tips/s on one free core`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   if (opt.json) {

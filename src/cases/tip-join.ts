@@ -5,9 +5,8 @@
  *
  * - A tip with screenshots is, after the lock and one read, one statement:
  *   update the cluster, claim its keys, insert the tip and its screenshots.
- * - A first tip about a channel (no screenshots) is one statement.
- * - The commonest tip of a tip wave, a link to a channel already reported,
- *   is written in groups (tip-batch.ts).
+ * - Tips with a link and no screenshots, most of a tip wave, are written in
+ *   groups, one statement per group (tip-batch.ts).
  *
  * The cluster's severity is a generated column (migration 0008); it follows
  * the counters written here.
@@ -97,63 +96,6 @@ export function clusterValues(orgId: number, tip: TipSubmission, now: Date): Raw
     sql`${t.personalData}::boolean`,
     ...[0, 1, 2, 3].map(() => sql`${now}::timestamptz`),
   ];
-}
-
-/**
- * A new cluster for a tip with a link and no screenshots, in one statement
- * and so atomic without a transaction: draw the cluster's id, claim the
- * channel key with it, and only if that claim succeeded insert the cluster
- * and the tip. If a cluster already holds the key (ON CONFLICT waits for an
- * uncommitted claim to commit), nothing is written and the answer is null:
- * join that cluster instead. (The foreign key from the key to the cluster is
- * checked at the end of the statement, when the cluster row exists.)
- */
-export async function openByChannel(
-  db: Kysely<Schema>,
-  orgId: number,
-  receipt: string,
-  tip: TipSubmission,
-  now: Date,
-): Promise<{ tipId: number; clusterId: number } | null> {
-  if (!tip.channel) return null;
-  const r = await sql<{ id: number; cluster_id: number }>`
-    with n as (
-      select nextval(pg_get_serial_sequence('tip_clusters', 'id')) as id
-    ), k as (
-      insert into tip_cluster_keys (org_id, key, cluster_id)
-      select ${orgId}, ${tip.channel.key}::text, n.id from n
-      on conflict (org_id, key) do nothing
-      returning cluster_id
-    ), c as (
-      insert into tip_clusters (id, ${CLUSTER_COLUMNS})
-      select k.cluster_id, ${sql.join(clusterValues(orgId, tip, now))} from k
-      returning id
-    )
-    insert into tips (cluster_id, ${TIP_COLUMNS})
-    select c.id, ${sql.join(tipValues(orgId, receipt, tip, now))} from c
-    returning id, cluster_id`.execute(db);
-  const row = r.rows[0];
-  return row ? { tipId: Number(row.id), clusterId: Number(row.cluster_id) } : null;
-}
-
-/**
- * Channel keys this process knows a cluster for (keys never move or vanish),
- * so a tip about a known channel tries the join first and one about an
- * unknown channel tries to open its cluster first: one statement either way
- * in the common case. Bounded: forgetting only costs a statement.
- */
-export class KnownChannels {
-  private readonly keys = new Set<string>();
-  constructor(private readonly max = 100_000) {}
-
-  has(orgId: number, key: string): boolean {
-    return this.keys.has(`${orgId}/${key}`);
-  }
-
-  add(orgId: number, key: string): void {
-    if (this.keys.size >= this.max) this.keys.clear();
-    this.keys.add(`${orgId}/${key}`);
-  }
 }
 
 /**

@@ -20,8 +20,8 @@
  * - PDQ joins cannot be a unique constraint, so tips with screenshots take an
  *   advisory lock per organisation (and schema) for their transaction; the
  *   screenshot index catches up under it (tip-screenshots.ts). Link-only tips,
- *   most of the volume, take no lock: one statement each, or a share of one
- *   (tip-join.ts, tip-batch.ts).
+ *   most of the volume, take no lock: they are written in groups, a share of
+ *   one statement each (tip-batch.ts).
  *
  * Screenshot bytes never reach this module: only their hashes and bank
  * matches. Keeping a screenshot as evidence is the vault's job (see
@@ -34,8 +34,8 @@ import { randomBytes } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { BankCategory, Schema } from '../db/schema.js';
 import type { TipKind } from '../db/schema-tips.js';
-import { ChannelJoinBatcher } from './tip-batch.js';
-import { insertClusterClaiming, insertTipWithScreenshots, KnownChannels, openByChannel } from './tip-join.js';
+import { ChannelTipBatcher } from './tip-batch.js';
+import { insertClusterClaiming, insertTipWithScreenshots } from './tip-join.js';
 import type { ChannelRef } from './tip-links.js';
 import { MIN_JOIN_QUALITY, type ScreenshotRow, TipScreenshotIndex } from './tip-screenshots.js';
 import type { DescriptionSignals } from './tip-triage.js';
@@ -74,10 +74,8 @@ export interface TipDeps {
   readonly now: () => Date;
   /** PDQ index of tip screenshots. */
   readonly screenshots: TipScreenshotIndex;
-  /** Channels known to have a cluster. */
-  readonly channels: KnownChannels;
-  /** Group commit of tips that join a channel's cluster. */
-  readonly joins: ChannelJoinBatcher;
+  /** Group commit of tips with a link and no screenshot. */
+  readonly channelTips: ChannelTipBatcher;
 }
 
 /** One process's tip intake over `db`: create once, share across requests. */
@@ -86,8 +84,7 @@ export function tipDeps(db: Kysely<Schema>, now: () => Date = () => new Date()):
     db,
     now,
     screenshots: new TipScreenshotIndex(),
-    channels: new KnownChannels(),
-    joins: new ChannelJoinBatcher(db),
+    channelTips: new ChannelTipBatcher(db),
   };
 }
 
@@ -158,26 +155,13 @@ async function submitLinkOnly(
   tip: TipSubmission,
   now: Date,
 ): Promise<SubmittedTip> {
-  const { db, channels, joins } = deps;
-  const key = tip.channel!.key;
-  const joinIt = () => joins.join({ orgId, receipt, tip, now });
-  if (channels.has(orgId, key)) {
-    const joined = await joinIt();
-    if (joined) return { ...joined, receipt, joined: true, receivedAt: now };
-  }
+  // A lost claim means the channel's cluster now exists (or is being committed): the next try joins it.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const opened = await openByChannel(db, orgId, receipt, tip, now);
-    if (opened) {
-      channels.add(orgId, key);
-      return { ...opened, receipt, joined: false, receivedAt: now };
-    }
-    const joined = await joinIt();
-    if (joined) {
-      channels.add(orgId, key);
-      return { ...joined, receipt, joined: true, receivedAt: now };
-    }
+    const placed = await deps.channelTips.write({ orgId, receipt, tip, now });
+    if (placed)
+      return { tipId: placed.tipId, clusterId: placed.clusterId, receipt, joined: !placed.opened, receivedAt: now };
   }
-  throw new Error(`tip for ${key}: its cluster was neither found nor opened`);
+  throw new Error(`tip for ${tip.channel?.key}: its cluster was neither found nor opened`);
 }
 
 /** The channel first (it takes precedence), then each screenshot's SHA-256, each once. */

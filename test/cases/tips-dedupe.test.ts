@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import sharp from 'sharp';
 import { createCase } from '../../src/cases/cases.js';
-import { ChannelJoinBatcher } from '../../src/cases/tip-batch.js';
+import { ChannelTipBatcher, writeChannelTips } from '../../src/cases/tip-batch.js';
 import {
   hashScreenshot,
   prepareTip,
@@ -157,38 +157,57 @@ for (const variant of databaseVariants()) {
         assert.equal(detail?.tips.at(-1)?.screenshots[0]?.pdq, shots.original.pdq);
       }));
 
-    test('tips for known channels are written in groups; a bad tip fails alone, an unknown channel gets null', () =>
+    test('link-only tips are written in groups: joins, a new channel opened once, a bad tip failing alone', () =>
       variant.run(async ({ db }) => {
         const org = await newOrg(db, 'Helpline A');
-        const deps = depsFor(db);
-        const a = await submit(deps, org, { link: '@fiktif_alpha' });
-        const b = await submit(deps, org, { link: '@fiktif_beta' });
-        const batcher = new ChannelJoinBatcher(db);
-        const join = (link: string, description = '') => {
-          const tip = prepareTip({ link, description }, []);
-          return batcher.join({ orgId: org, receipt: newReceipt(), tip, now: new Date() });
-        };
-        const bad = prepareTip({ link: '@fiktif_beta' }, []);
-        const tooLong = { ...bad, description: 'x'.repeat(5000) }; // past the database's check, as a stand-in fault
-        const results = await Promise.allSettled([
-          join('@fiktif_alpha'),
-          join('t.me/fiktif_alpha', 'she is 15 years old'),
-          join('@fiktif_beta'),
-          join('@fiktif_unknown'),
-          batcher.join({ orgId: org, receipt: newReceipt(), tip: tooLong, now: new Date() }),
+        const a = await submit(depsFor(db), org, { link: '@fiktif_alpha' });
+        const b = await submit(depsFor(db), org, { link: '@fiktif_beta' });
+        const item = (link: string, description = '') => ({
+          orgId: org,
+          receipt: newReceipt(),
+          tip: prepareTip({ link, description }, []),
+          now: new Date(),
+        });
+        const placed = await writeChannelTips(db, [
+          item('@fiktif_alpha'),
+          item('t.me/fiktif_alpha', 'she is 15 years old'),
+          item('@fiktif_beta'),
+          item('@fiktif_gamma'),
+          item('t.me/FIKTIF_GAMMA'),
         ]);
-        const value = (i: number) =>
-          results[i]!.status === 'fulfilled' ? (results[i] as PromiseFulfilledResult<unknown>).value : 'rejected';
-        assert.equal((value(0) as { clusterId: number }).clusterId, a.clusterId);
-        assert.equal((value(1) as { clusterId: number }).clusterId, a.clusterId);
-        assert.equal((value(2) as { clusterId: number }).clusterId, b.clusterId);
-        assert.equal(value(3), null);
-        assert.equal(results[4]!.status, 'rejected');
+        assert.deepEqual(
+          placed.map((p) => p && { cluster: p.clusterId, opened: p.opened }),
+          [
+            { cluster: a.clusterId, opened: false },
+            { cluster: a.clusterId, opened: false },
+            { cluster: b.clusterId, opened: false },
+            { cluster: placed[3]!.clusterId, opened: true },
+            null, // lost the claim to the tip before it: sent again, it joins
+          ],
+        );
         const alpha = await getTipCluster(db, org, a.clusterId);
         assert.equal(alpha?.tipCount, 3);
         assert.equal(alpha?.minors, true);
         assert.equal(alpha?.severity, severityOf(alpha!));
-        assert.equal((await getTipCluster(db, org, b.clusterId))?.tipCount, 2);
+        assert.equal((await getTipCluster(db, org, placed[3]!.clusterId))?.tipCount, 1);
+        assert.equal(await clusterCount(db, org), 3);
+
+        const batcher = new ChannelTipBatcher(db);
+        const tooLong = {
+          ...item('@fiktif_beta'),
+          tip: { ...item('@fiktif_beta').tip, description: 'x'.repeat(5000) },
+        };
+        const results = await Promise.allSettled([
+          batcher.write(item('@fiktif_alpha')),
+          batcher.write(item('@fiktif_beta')),
+          batcher.write(tooLong), // past the database's length check: a stand-in for a fault
+          batcher.write(item('@fiktif_gamma')),
+        ]);
+        assert.deepEqual(
+          results.map((r) => r.status),
+          ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+        );
+        assert.equal((await getTipCluster(db, org, b.clusterId))?.tipCount, 3, 'the bad tip is not counted');
       }));
 
     test('another process (its own index) sees screenshots this one stored', () =>
