@@ -244,6 +244,12 @@ describe('public tip endpoint', () => {
       assert.equal(tooMany.statusCode, 413);
       const huge = await api.tip({ link: '@fiktif_channel', description: 'x'.repeat(70_000) });
       assert.equal(huge.statusCode, 413);
+      const heavy = await api.upload(
+        '/api/v1/tips',
+        [0, 1, 2].map((i) => ({ name: 'screenshot', filename: `${i}.png`, data: Buffer.alloc(9 * 1024 * 1024) })),
+      );
+      assert.equal(heavy.statusCode, 413, 'three 9 MiB files exceed what one tip may upload');
+      assert.match(heavy.json().message, /add up to more than 25 MiB/);
     }));
 
   test('rate limit per address (429), then the cap over all addresses', () =>

@@ -46,6 +46,7 @@ const TIPS = ['Tips'];
 const errors = { ...errorResponses, 429: errorBody };
 const isoTime = z.string().describe('ISO 8601 time');
 const TIP_BODY_LIMIT = 64 * 1024;
+const MAX_TIP_UPLOAD_BYTES = 25 * 1024 * 1024;
 
 const tipBody = z.strictObject({
   kind: z.enum(TIP_KINDS).optional().describe('anonymous (default) or named'),
@@ -353,9 +354,17 @@ async function receive(request: FastifyRequest, maxFileBytes: number): Promise<R
   const raw: Record<string, string> = {};
   const uploads: Buffer[] = [];
   const partLimits = { files: MAX_SCREENSHOTS, fileSize: maxFileBytes, fields: 10, fieldSize: 32 * 1024, parts: 20 };
+  let total = 0;
   for await (const part of request.parts({ limits: partLimits })) {
-    if (part.type === 'file') uploads.push(await part.toBuffer());
-    else if (part.valueTruncated) throw new HttpError(413, `field ${part.fieldname} is too long`);
+    if (part.type === 'file') {
+      const data = await part.toBuffer();
+      total += data.length;
+      // Each file is bounded by fileSize; this bounds what one request may hold in memory.
+      if (total > MAX_TIP_UPLOAD_BYTES) {
+        throw new HttpError(413, `screenshots add up to more than ${MAX_TIP_UPLOAD_BYTES / 1024 / 1024} MiB`);
+      }
+      uploads.push(data);
+    } else if (part.valueTruncated) throw new HttpError(413, `field ${part.fieldname} is too long`);
     else if (typeof part.value === 'string') raw[part.fieldname] = part.value;
   }
   return { fields: parseFields(raw), uploads };
