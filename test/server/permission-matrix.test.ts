@@ -93,8 +93,7 @@ test('every route, every role: allowed exactly when the role holds the route’s
           });
           calls++;
           const allowed =
-            route.config.public === true ||
-            (caller.permissions !== null && caller.permissions.has(route.config.permission as Permission));
+            route.config.public === true || caller.permissions?.has(route.config.permission as Permission);
           const denied = res.statusCode === 401 || res.statusCode === 403;
           const expected = allowed ? 'allowed' : caller.permissions === null ? '401' : '403';
           const got = denied ? String(res.statusCode) : 'allowed';
