@@ -12,11 +12,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { recheckAvailability } from '../actions/takedowns/availability.js';
 import { loadMasterKey } from '../evidence/vault/master-key.js';
 import { FloodDetector } from '../matching/flood.js';
 import { LiveIndex } from '../matching/live-index.js';
 import { Matcher } from '../matching/matcher.js';
 import { LivePipeline } from '../pipeline/live.js';
+import { mtprotoAvailability } from '../sources/telegram-mtproto/availability.js';
 import type { MtprotoGateway } from '../sources/telegram-mtproto/gateway.js';
 import { SessionVault } from '../sources/telegram-mtproto/index.js';
 import { MtprotoSource } from '../sources/telegram-mtproto/source.js';
@@ -101,11 +103,22 @@ async function monitorTelegram(argv: string[], err: NodeJS.WritableStream): Prom
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     pipeline.start();
+    // The same account re-checks reported posts: removals are recorded with time-to-removal.
+    const checker = mtprotoAvailability(gateway);
+    const recheck = setInterval(() => {
+      recheckAvailability(database.db, checker, new Date()).then(
+        (r) =>
+          r.removed.length + r.reappeared.length > 0 &&
+          log(`takedowns: ${r.removed.length} removed, ${r.reappeared.length} reappeared`),
+        (e: Error) => log(`takedown re-check: ${e.message}`),
+      );
+    }, 3_600_000);
     try {
       log(`watching ${values.channel!.join(', ')}; Ctrl+C stops`);
       const stored = await runMonitor(source, pipeline, log);
       log(`stopped; ${stored} new message(s) stored`);
     } finally {
+      clearInterval(recheck);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       await pipeline.stop();
