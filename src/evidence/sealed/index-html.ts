@@ -66,6 +66,7 @@ async function preview(category: string, media: Uint8Array | null, sealed: boole
       .resize(160, 160, { fit: 'inside' })
       .flatten()
       .greyscale()
+      .toColourspace('b-w')
       .blur(8)
       .jpeg({ quality: 50 })
       .toBuffer();
