@@ -103,18 +103,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     (err: unknown) => log(`perisai: cannot open the database: ${(err as Error)?.message ?? err}`),
   );
   const url = listeningUrl(app);
-  databaseOpen.then(
-    (ready) => announceSetup(ready, url, options.announce ?? log),
+  const announced = databaseOpen.then(
+    (ready) => (stopping ? undefined : announceSetup(ready, url, options.announce ?? log)),
     () => {},
   );
+  // Background work starts only if the server is not already stopping: a stop that comes
+  // while the database is still opening must not leave timers behind that keep the process up.
   databaseOpen.then(
-    (ready) => intake?.start(ready, options.dataDir),
+    (ready) => {
+      if (!stopping) intake?.start(ready, options.dataDir);
+    },
     () => {},
   );
   let signer: TreeHeadSigner | undefined;
   let reminders: { stop(): Promise<void> } | undefined;
   databaseOpen.then(
     (ready) => {
+      if (stopping) return;
       signer = ready.evidenceLog?.startTreeHeadSigner({ intervalMs: options.treeHeadIntervalMs ?? 60_000 });
       // Re-notices every 24 h (configurable) until removed; several servers never send one twice.
       reminders = startTakedownScheduler(takedownDeps(ready.database.db, takedowns), {
@@ -139,10 +144,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (stopping) return;
       stopping = true;
       await app.close();
+      // After the database settles, so that nothing it started is missed.
+      const ready = await databaseOpen.catch(() => null);
+      await announced;
       await intake?.stop();
       await signer?.stop();
       await reminders?.stop();
-      const ready = await databaseOpen.catch(() => null);
       if (!ready) return;
       await ready.index.stop();
       ready.evidence?.close();
