@@ -11,7 +11,7 @@ import { runScan } from '../src/pipeline/scan.js';
 import { openSource } from '../src/sources/open.js';
 import { mapOrdered } from '../src/util/map-ordered.js';
 
-const [mode, exportDir, dataDir, concurrencyArg] = process.argv.slice(2);
+const [mode, exportDir, dataDir, concurrencyArg, threadsArg] = process.argv.slice(2);
 const concurrency = Number(concurrencyArg ?? 3);
 
 async function bare(): Promise<Record<string, number>> {
@@ -32,7 +32,13 @@ async function scan(): Promise<Record<string, number>> {
   try {
     const { source } = await openSource(exportDir!);
     const t0 = performance.now();
-    const result = await runScan(database, { source, location: exportDir!, concurrency, country: 'GB' });
+    const result = await runScan(database, {
+      source,
+      location: exportDir!,
+      concurrency,
+      country: 'GB',
+      ...(threadsArg !== undefined && threadsArg !== '' ? { hashThreads: Number(threadsArg) } : {}),
+    });
     const seconds = (performance.now() - t0) / 1000;
     const findings = await database.db
       .selectFrom('findings')

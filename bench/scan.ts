@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- scan [--json] [--messages N] [--photos N] [--concurrency N] [--fresh]`
+ * `npm run bench -- scan [--json] [--messages N] [--photos N] [--concurrency N] [--hash-threads N] [--fresh]`
  *
  * End-to-end scan throughput on a generated Telegram export (default 20,000
  * messages, 2,000 synthetic 640x480 JPEG photos; 20% of the photos are in a bank,
@@ -30,10 +30,16 @@ function option(args: string[], name: string, fallback: number): number {
   return v;
 }
 
-function child(mode: 'scan' | 'bare', exportDir: string, dataDir: string, concurrency: number): Record<string, number> {
+function child(
+  mode: 'scan' | 'bare',
+  exportDir: string,
+  dataDir: string,
+  concurrency: number,
+  threads: string,
+): Record<string, number> {
   const out = execFileSync(
     process.execPath,
-    ['--import', 'tsx', join(here, '_scan-child.ts'), mode, exportDir, dataDir, String(concurrency)],
+    ['--import', 'tsx', join(here, '_scan-child.ts'), mode, exportDir, dataDir, String(concurrency), threads],
     { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>;
@@ -44,6 +50,9 @@ export async function run(args: string[]): Promise<void> {
   const messages = option(args, '--messages', 20_000);
   const photos = option(args, '--photos', 2_000);
   const concurrency = option(args, '--concurrency', 3);
+  // Photo hashing threads in the scan (default: one per core beyond the main thread; 0: none).
+  const threadsAt = args.indexOf('--hash-threads');
+  const threads = threadsAt >= 0 ? String(Number(args[threadsAt + 1])) : '';
   const exportDir = join(tmpdir(), `perisai-bench-scan-${messages}-${photos}`);
   if (args.includes('--fresh')) rmSync(exportDir, { recursive: true, force: true });
   if (!existsSync(join(exportDir, 'result.json'))) {
@@ -55,9 +64,9 @@ export async function run(args: string[]): Promise<void> {
     const dataDir = join(work, 'data');
     await setUpBank(exportDir, dataDir, Math.round(photos * 0.2));
     log(`bare hashing of ${photos} photos (concurrency ${concurrency})`);
-    const bare = child('bare', exportDir, dataDir, concurrency);
+    const bare = child('bare', exportDir, dataDir, concurrency, threads);
     log('end-to-end scan');
-    const scan = child('scan', exportDir, dataDir, concurrency);
+    const scan = child('scan', exportDir, dataDir, concurrency, threads);
     const bareRate = bare.photos! / bare.seconds!;
     const mediaRate = scan.media! / scan.seconds!;
     const figures = {
