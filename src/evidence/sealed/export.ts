@@ -13,16 +13,15 @@ import type { Schema } from '../../db/schema.js';
 import { VERSION } from '../../version.js';
 import { exportPublicKey, type LogKey } from '../log/log-key.js';
 import type { EvidenceLog } from '../log/log-store.js';
-import { canonicalCustodyBody } from '../vault/custody.js';
-import { captureDigest } from '../vault/record.js';
 import type { EvidenceVault } from '../vault/vault.js';
 import { renderPackageIndex } from './index-html.js';
+import { captureEntry, custodyEntry } from './log-entries.js';
 import {
-  type LoggedEntry,
   MANIFEST_FILE,
   type Manifest,
   type ManifestItem,
   PACKAGE_FORMAT,
+  SEALED_SCHEME,
   SIGNATURE_FILE,
 } from './manifest.js';
 import { writeZip, type ZipEntry } from './zip.js';
@@ -42,6 +41,15 @@ export interface ExportPackageOptions {
 
 export class PackageRefusedError extends Error {}
 
+interface OpenedItem {
+  id: string;
+  record: ManifestItem['record'];
+  media: string | null;
+  evidence: string;
+  /** Clear packages only: the bytes index.html previews. */
+  mediaBytes: Uint8Array | null;
+}
+
 export async function exportPackage(options: ExportPackageOptions): Promise<{ zip: Buffer; manifest: Manifest }> {
   const ids = await captureIds(options.db, options.caseIds);
   if (ids.length === 0) throw new PackageRefusedError('no preserved items to export for the given case(s)');
@@ -50,38 +58,12 @@ export async function exportPackage(options: ExportPackageOptions): Promise<{ zi
       'child sexual abuse material is exported only sealed to a recipient key, never in clear',
     );
   }
-  const access = { actor: options.actor, purpose: options.purpose };
-  const files: ZipEntry[] = [];
-  const opened: {
-    id: string;
-    record: ManifestItem['record'];
-    media: string | null;
-    evidence: string;
-    mediaBytes: Uint8Array | null;
-  }[] = [];
-  for (const id of ids) {
-    const dir = `items/${id}`;
-    if (options.recipientPublicKey) {
-      const sealed = await options.vault.exportSealed(id, {
-        ...access,
-        recipientPublicKey: options.recipientPublicKey,
-      });
-      if (sealed.sealedMedia) files.push({ name: `${dir}/media.sealed`, data: sealed.sealedMedia });
-      files.push({ name: `${dir}/evidence.json.sealed`, data: sealed.sealedEvidence });
-      const media = sealed.sealedMedia ? `${dir}/media.sealed` : null;
-      opened.push({ id, record: sealed.record, media, evidence: `${dir}/evidence.json.sealed`, mediaBytes: null });
-    } else {
-      const item = await options.vault.open(id, {
-        ...access,
-        action: 'decrypt',
-        purpose: `clear export: ${options.purpose}`,
-      });
-      if (item.media) files.push({ name: `${dir}/media.bin`, data: item.media });
-      files.push({ name: `${dir}/evidence.json`, data: Buffer.from(JSON.stringify(item.evidence, null, 2)) });
-      const media = item.media ? `${dir}/media.bin` : null;
-      opened.push({ id, record: item.record, media, evidence: `${dir}/evidence.json`, mediaBytes: item.media });
-    }
+  if (options.recipientPublicKey && options.recipientPublicKey.length !== 32) {
+    throw new PackageRefusedError('the recipient public key must be 32 bytes (X25519, from perisai evidence keygen)');
   }
+  const files: ZipEntry[] = [];
+  const opened: OpenedItem[] = [];
+  for (const id of ids) opened.push(await readItem(options, id, files));
   const head = await options.log.signTreeHead();
   const items: ManifestItem[] = [];
   for (const o of opened) {
@@ -99,7 +81,7 @@ export async function exportPackage(options: ExportPackageOptions): Promise<{ zi
             inclusion: await inclusion(options.log, event.logSeq, head.treeSize),
           })),
       ),
-      files: { media: o.media, evidence: o.evidence },
+      files: { media: o.media, evidence: o.evidence, encrypted: options.recipientPublicKey !== null },
     });
   }
   const key = exportPublicKey(options.logKey);
@@ -111,7 +93,7 @@ export async function exportPackage(options: ExportPackageOptions): Promise<{ zi
     tool_version: VERSION,
     cases: [...new Set(items.map((i) => i.record.caseId))].sort(),
     recipient: options.recipientPublicKey
-      ? { sealed: true, public_key_sha256: sha256Hex(options.recipientPublicKey) }
+      ? { sealed: true, scheme: SEALED_SCHEME, public_key_sha256: sha256Hex(options.recipientPublicKey) }
       : { sealed: false },
     log: { public_key_pem: key.pem, log_id: key.logId, tree_head: treeHead },
     items,
@@ -130,33 +112,40 @@ export async function exportPackage(options: ExportPackageOptions): Promise<{ zi
   return { zip, manifest };
 }
 
-/** What the vault logged for a capture: ids and a digest of the record, never the content. */
-export function captureEntry(record: ManifestItem['record']): LoggedEntry {
-  return {
-    kind: 'evidence.capture',
-    payload: { captureId: record.id, caseId: record.caseId, digest: captureDigest(record) },
-  };
+/** One item's files, sealed or clear, appended to `files`; every read is a custody event. */
+async function readItem(options: ExportPackageOptions, id: string, files: ZipEntry[]): Promise<OpenedItem> {
+  const dir = `items/${id}`;
+  const access = { actor: options.actor, purpose: options.purpose };
+  if (options.recipientPublicKey) {
+    const sealed = await options.vault.exportSealed(id, { ...access, recipientPublicKey: options.recipientPublicKey });
+    const media = sealed.sealedMedia ? `${dir}/media.sealed` : null;
+    if (media && sealed.sealedMedia) files.push({ name: media, data: sealed.sealedMedia });
+    files.push({ name: `${dir}/evidence.json.sealed`, data: sealed.sealedEvidence });
+    return { id, record: sealed.record, media, evidence: `${dir}/evidence.json.sealed`, mediaBytes: null };
+  }
+  // The vault has no clear-export action: a clear read is a 'decrypt' whose purpose says so.
+  const item = await options.vault.open(id, {
+    ...access,
+    action: 'decrypt',
+    purpose: `clear export: ${options.purpose}`,
+  });
+  const media = item.media ? `${dir}/media.bin` : null;
+  if (media && item.media) files.push({ name: media, data: item.media });
+  files.push({ name: `${dir}/evidence.json`, data: evidenceBytes(item.record, item.evidence) });
+  return { id, record: item.record, media, evidence: `${dir}/evidence.json`, mediaBytes: item.media };
 }
 
-/** What the vault logged for a custody event; the capture's own event shares the capture's entry. */
-export function custodyEntry(
-  event: ManifestItem['custody'][number]['event'],
-  record: ManifestItem['record'],
-): LoggedEntry {
-  if (event.logSeq === record.logSeq) return captureEntry(record);
-  const digest = createHash('sha256')
-    .update(canonicalCustodyBody({ ...event, caseId: record.caseId }))
-    .digest('hex');
-  return {
-    kind: 'evidence.custody',
-    payload: {
-      captureId: event.captureId,
-      caseId: record.caseId,
-      action: event.action,
-      outcome: event.outcome,
-      digest,
-    },
-  };
+/**
+ * The evidence document as the vault hashed it: compact JSON of what open() parsed.
+ * JSON.stringify of JSON.parse of JSON.stringify output gives the same bytes, so the
+ * record's recordSha256 (logged through the capture digest) covers this file.
+ */
+function evidenceBytes(record: ManifestItem['record'], evidence: unknown): Buffer {
+  const bytes = Buffer.from(JSON.stringify(evidence), 'utf8');
+  if (sha256Hex(bytes) !== record.recordSha256) {
+    throw new Error(`capture ${record.id}: its evidence document does not re-serialise to its recorded SHA-256`);
+  }
+  return bytes;
 }
 
 async function inclusion(log: EvidenceLog, seq: number, treeSize: number) {

@@ -29,9 +29,11 @@ td,th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}c
 <h1>Evidence package</h1>
 <p>Package <code>${escapeHtml(manifest.package_id)}</code>, made ${escapeHtml(manifest.created_at)} by Perisai ${escapeHtml(manifest.tool_version)}.
 Cases: ${manifest.cases.map((c) => `<code>${escapeHtml(c)}</code>`).join(', ')}.
-Items: ${manifest.items.length}, ${manifest.recipient.sealed ? 'sealed to the recipient key with SHA-256 <code>' + escapeHtml(manifest.recipient.public_key_sha256) + '</code>' : 'in clear'}.</p>
+Items: ${manifest.items.length}, ${manifest.recipient.sealed ? `sealed to the recipient key with SHA-256 <code>${escapeHtml(manifest.recipient.public_key_sha256)}</code>` : 'in clear'}.</p>
 <p>Signed tree head: size ${head.treeSize}, root <code>${escapeHtml(head.rootHash)}</code>, signed ${escapeHtml(new Date(head.timestamp).toISOString())}, log id <code>${escapeHtml(head.logId)}</code>.
 Check everything offline with <code>perisai evidence verify package.zip</code>.</p>
+<p class="muted">Previews are blurred greyscale viewing aids made at export: they are not evidence and are not hashed into any record.
+The evidence is each item's files, listed with their SHA-256 in manifest.json. Child sexual abuse material is never previewed.</p>
 <table><thead><tr><th>Item</th><th>Captured</th><th>From</th><th>Hashes</th><th>Custody</th><th>Preview</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table></body></html>
@@ -49,7 +51,7 @@ async function itemRow(item: ManifestItem, media: Uint8Array | null, manifest: M
   return `<tr><td><code>${escapeHtml(r.id)}</code><br>case <code>${escapeHtml(r.caseId)}</code><br>${escapeHtml(r.category)}</td>
 <td>${escapeHtml(r.capturedAt)}<br>by ${escapeHtml(r.capturedBy.kind)}:${escapeHtml(r.capturedBy.id)}</td>
 <td>${escapeHtml(r.source.kind)}<br>chat <code>${escapeHtml(r.source.chatId)}</code> message <code>${escapeHtml(r.source.messageId)}</code></td>
-<td>SHA-256 <code>${escapeHtml(r.sha256 ?? 'no media')}</code><br>MD5 <code>${escapeHtml(r.md5 ?? '')}</code><br>log entry #${item.inclusion.leaf_index}</td>
+<td>SHA-256 <code>${escapeHtml(r.sha256 ?? 'no media')}</code><br>MD5 <code>${escapeHtml(r.md5 ?? '')}</code>${r.hashes?.pdq ? `<br>PDQ <code>${escapeHtml(r.hashes?.pdq.hex)}</code>` : ''}<br>log entry #${item.inclusion.leaf_index}</td>
 <td>${custody}</td><td>${await preview(r.category, media, manifest.recipient.sealed)}</td></tr>`;
 }
 

@@ -30,8 +30,18 @@ export interface ManifestItem {
   log_entry: LoggedEntry;
   inclusion: InclusionInfo;
   custody: { event: CustodyEvent; log_entry: LoggedEntry; inclusion: InclusionInfo }[];
-  files: { media: string | null; evidence: string };
+  /**
+   * Where the item is in the zip. media: the original bytes (null when the capture has
+   * none); evidence: the evidence document (UTF-8 JSON of rawRecord, context, channel),
+   * byte for byte what the record's recordSha256 hashes. encrypted: both are sealed
+   * boxes to the recipient (see Manifest.recipient), to be opened before hashing.
+   */
+  files: { media: string | null; evidence: string; encrypted: boolean };
 }
+
+/** How sealed files are encrypted, named in the manifest so a recipient needs no other source. */
+export const SEALED_SCHEME =
+  'libsodium crypto_box_seal: one box per file to the recipient X25519 public key (ephemeral X25519 key || XSalsa20-Poly1305 ciphertext)';
 
 export interface Manifest {
   format: typeof PACKAGE_FORMAT;
@@ -39,8 +49,8 @@ export interface Manifest {
   created_at: string;
   tool_version: string;
   cases: string[];
-  /** Sealed: items are crypto_box_seal'ed to this X25519 key (hash shown); clear: as captured. */
-  recipient: { sealed: true; public_key_sha256: string } | { sealed: false };
+  /** Sealed: items are crypto_box_seal'ed to this X25519 key (its SHA-256 shown); clear: as captured. */
+  recipient: { sealed: true; scheme: typeof SEALED_SCHEME; public_key_sha256: string } | { sealed: false };
   log: {
     public_key_pem: string;
     log_id: string;

@@ -3,21 +3,23 @@
  * (and, optionally, a log key the checker trusts, a later signed tree head with its
  * consistency proof, and the recipient's secret key to check the sealed items).
  *
- * Checks: the manifest's signature; every file's SHA-256; for every item, that the
- * record's digest gives the logged entry, that the entry gives the leaf hash, and
- * that the leaf is in the signed tree; the same for every custody event; the tree
- * head's signature; and, when given, consistency with the later tree head.
+ * Checks: the manifest's signature; every file's SHA-256; the container's canonical
+ * form; the tree head's signature (and its RFC 3161 token, when there is one); for
+ * every item, that its record gives the logged entry, the entry the leaf hash, and
+ * the leaf is in the signed tree, the same for every custody event, and that its
+ * media and evidence document hash to what the record says; and, when given,
+ * consistency with the later tree head.
  */
-import { createHash, verify as verifySignature } from 'node:crypto';
+import { createHash, type KeyObject, verify as verifySignature } from 'node:crypto';
 import libsodium from 'libsodium-wrappers';
-import { fromHex, toHex } from '../log/bytes.js';
-import { evidenceLeafHash } from '../log/leaf.js';
+import { fromHex } from '../log/bytes.js';
 import { importPublicKey } from '../log/log-key.js';
-import { verifyConsistency, verifyInclusion } from '../log/merkle.js';
+import { verifyConsistency } from '../log/merkle.js';
 import { sha256 } from '../log/node-sha256.js';
-import { type SignedTreeHead, verifyTreeHead } from '../log/tree-head.js';
-import { captureEntry, custodyEntry } from './export.js';
-import { MANIFEST_FILE, type Manifest, type ManifestItem, PACKAGE_FORMAT, SIGNATURE_FILE } from './manifest.js';
+import { checkTimestampToken } from '../log/timestamp.js';
+import { encodeTreeHead, type SignedTreeHead, verifyTreeHead } from '../log/tree-head.js';
+import { MANIFEST_FILE, type Manifest, PACKAGE_FORMAT, SIGNATURE_FILE } from './manifest.js';
+import { type CheckFn, checkItemContent, checkItemFiles, checkItemLog, type RecipientKeys } from './verify-items.js';
 import { readZip, writeZip } from './zip.js';
 
 export interface LaterTreeHead {
@@ -30,8 +32,8 @@ export interface VerifyOptions {
   /** A log public key the checker trusts (PEM or raw hex); without it the package's own key is used. */
   trustedLogKey?: string;
   laterTreeHead?: LaterTreeHead;
-  /** The recipient's X25519 key pair, to open sealed items and check their hashes. */
-  recipient?: { publicKey: Uint8Array; secretKey: Uint8Array };
+  /** The recipient's X25519 secret key (the public key is derived), to open sealed items and check their hashes. */
+  recipientSecretKey?: Uint8Array;
 }
 
 export interface Check {
@@ -48,7 +50,7 @@ export interface Verdict {
 export async function verifyPackage(zip: Buffer, options: VerifyOptions = {}): Promise<Verdict> {
   const checks: Check[] = [];
   const warnings: string[] = [];
-  const check = (ok: boolean, what: string) => checks.push({ ok, what });
+  const check: CheckFn = (ok, what) => checks.push({ ok, what });
   let files: Map<string, Buffer>;
   let manifest: Manifest;
   try {
@@ -56,39 +58,51 @@ export async function verifyPackage(zip: Buffer, options: VerifyOptions = {}): P
     const raw = files.get(MANIFEST_FILE);
     if (!raw) throw new Error('no manifest.json');
     manifest = JSON.parse(raw.toString('utf8')) as Manifest;
-    if (manifest.format !== PACKAGE_FORMAT)
-      throw new Error(`unknown package format ${JSON.stringify(manifest.format)}`);
+    if (manifest?.format !== PACKAGE_FORMAT)
+      throw new Error(`unknown package format ${JSON.stringify(manifest?.format)}`);
   } catch (err) {
     return { valid: false, checks: [{ ok: false, what: `package readable: ${(err as Error).message}` }], warnings };
   }
   try {
     const key = importPublicKey(options.trustedLogKey ?? manifest.log.public_key_pem);
-    if (!options.trustedLogKey)
-      warnings.push('log key taken from the package itself: compare its log id with the one the operator publishes');
-    else check(importPublicKey(manifest.log.public_key_pem).equals(key), 'the package names the trusted log key');
-    const sig = files.get(SIGNATURE_FILE)?.toString('utf8') ?? '';
-    check(
-      /^[0-9a-f]{128}$/.test(sig) && verifySignature(null, files.get(MANIFEST_FILE)!, key, Buffer.from(sig, 'hex')),
-      'manifest signature (Ed25519)',
-    );
-    checkFiles(files, manifest, check);
-    // The container itself: packages are written byte for byte deterministically, so
-    // rewriting the files read must give the same bytes (headers, dates, comments included).
-    const rewritten = writeZip([...files].map(([name, data]) => ({ name, data })));
-    check(rewritten.equals(zip), 'zip container unaltered (canonical form)');
+    checkContainer(zip, files, manifest, { key, trusted: options.trustedLogKey !== undefined }, check, warnings);
     const head = manifest.log.tree_head;
-    check(verifyTreeHead(head, key), `tree head signature (size ${head.treeSize})`);
+    checkHead(head, key, check, warnings);
+    const recipient = await recipientOf(options.recipientSecretKey, manifest, check, warnings);
     const root = fromHex(head.rootHash, 32);
-    for (const item of manifest.items) checkItem(item, head.treeSize, root, check);
+    for (const item of manifest.items) {
+      checkItemFiles(item, manifest, check);
+      checkItemLog(item, head.treeSize, root, check);
+      if (!item.files.encrypted || recipient) await checkItemContent(item, files, recipient, check);
+    }
     if (options.laterTreeHead) checkLater(options.laterTreeHead, head, key, check);
-    if (options.recipient) await checkSealed(files, manifest, options.recipient, check);
   } catch (err) {
     check(false, `package well-formed: ${(err as Error).message}`);
   }
   return { valid: checks.length > 0 && checks.every((c) => c.ok), checks, warnings };
 }
 
-function checkFiles(files: Map<string, Buffer>, manifest: Manifest, check: (ok: boolean, what: string) => void): void {
+/** The signature over the manifest, every file's hash, and the zip's own bytes. */
+function checkContainer(
+  zip: Buffer,
+  files: Map<string, Buffer>,
+  manifest: Manifest,
+  { key, trusted }: { key: KeyObject; trusted: boolean },
+  check: CheckFn,
+  warnings: string[],
+): void {
+  if (!trusted) {
+    warnings.push(
+      `the log key was taken from the package itself (log id ${manifest.log.log_id}): give --log-key with the key the operator publishes`,
+    );
+  } else {
+    check(importPublicKey(manifest.log.public_key_pem).equals(key), 'the package names the trusted log key');
+  }
+  const sig = files.get(SIGNATURE_FILE)?.toString('utf8') ?? '';
+  check(
+    /^[0-9a-f]{128}$/.test(sig) && verifySignature(null, files.get(MANIFEST_FILE)!, key, Buffer.from(sig, 'hex')),
+    'manifest signature (Ed25519)',
+  );
   const listed = new Set(Object.keys(manifest.files));
   for (const [name, hash] of Object.entries(manifest.files)) {
     const data = files.get(name);
@@ -96,49 +110,42 @@ function checkFiles(files: Map<string, Buffer>, manifest: Manifest, check: (ok: 
   }
   const extra = [...files.keys()].filter((n) => n !== MANIFEST_FILE && n !== SIGNATURE_FILE && !listed.has(n));
   check(extra.length === 0, `no files beyond the manifest${extra.length ? ` (extra: ${extra.join(', ')})` : ''}`);
+  // Packages are written byte for byte deterministically, so rewriting the files read
+  // must give the same bytes: headers, dates, comments and padding cannot change either.
+  const rewritten = writeZip([...files].map(([name, data]) => ({ name, data })));
+  check(rewritten.equals(zip), 'zip container unaltered (canonical form)');
 }
 
-function checkItem(
-  item: ManifestItem,
-  treeSize: number,
-  root: Uint8Array,
-  check: (ok: boolean, what: string) => void,
-): void {
-  const r = item.record;
-  const entry = captureEntry(r);
-  const leaf = evidenceLeafHash(sha256, entry.kind, entry.payload);
-  check(
-    toHex(leaf) === r.logLeafHash &&
-      item.inclusion.leaf_hash === r.logLeafHash &&
-      item.inclusion.leaf_index === r.logSeq,
-    `item ${r.id}: record digest matches its log entry`,
-  );
-  check(proves(leaf, item.inclusion.leaf_index, treeSize, item.inclusion.proof, root), `item ${r.id}: inclusion proof`);
-  for (const c of item.custody) {
-    const ce = custodyEntry(c.event, r);
-    const cleaf = evidenceLeafHash(sha256, ce.kind, ce.payload);
-    const ok = toHex(cleaf) === c.event.logLeafHash && proves(cleaf, c.event.logSeq, treeSize, c.inclusion.proof, root);
-    check(ok, `item ${r.id}: custody ${c.event.action} at ${c.event.at} logged and included`);
+function checkHead(head: Manifest['log']['tree_head'], key: KeyObject, check: CheckFn, warnings: string[]): void {
+  check(verifyTreeHead(head, key), `tree head signature (size ${head.treeSize}, log id ${head.logId})`);
+  if (!head.timestampToken) return;
+  try {
+    const info = checkTimestampToken(Buffer.from(head.timestampToken, 'base64'), sha256(encodeTreeHead(head)));
+    check(true, `RFC 3161 timestamp of the tree head: ${info.genTime.toISOString()}, serial ${info.serialNumber}`);
+    warnings.push("the timestamp's TSA signature is not checked here: use openssl ts -verify with the TSA's CA");
+  } catch (err) {
+    check(false, `RFC 3161 timestamp of the tree head: ${(err as Error).message}`);
   }
 }
 
-function proves(leaf: Uint8Array, index: number, size: number, proof: string[], root: Uint8Array): boolean {
-  return verifyInclusion(
-    sha256,
-    leaf,
-    index,
-    size,
-    proof.map((h) => fromHex(h, 32)),
-    root,
-  );
+async function recipientOf(
+  secretKey: Uint8Array | undefined,
+  manifest: Manifest,
+  check: CheckFn,
+  warnings: string[],
+): Promise<RecipientKeys | null> {
+  if (!manifest.recipient.sealed) return null;
+  if (!secretKey) {
+    warnings.push('sealed items were not opened: give --recipient-secret to check their content against the records');
+    return null;
+  }
+  await libsodium.ready;
+  const publicKey = libsodium.crypto_scalarmult_base(secretKey);
+  check(sha256Hex(publicKey) === manifest.recipient.public_key_sha256, 'the recipient key is the one sealed to');
+  return { publicKey, secretKey };
 }
 
-function checkLater(
-  later: LaterTreeHead,
-  head: SignedTreeHead,
-  key: ReturnType<typeof importPublicKey>,
-  check: (ok: boolean, what: string) => void,
-) {
+function checkLater(later: LaterTreeHead, head: SignedTreeHead, key: KeyObject, check: CheckFn): void {
   const next = later.tree_head;
   check(verifyTreeHead(next, key), `later tree head signature (size ${next.treeSize})`);
   const proof = later.consistency_proof.map((h) => fromHex(h, 32));
@@ -155,29 +162,24 @@ function checkLater(
   check(consistent, `later tree head is consistent with the package's (${head.treeSize} -> ${next.treeSize})`);
 }
 
-async function checkSealed(
-  files: Map<string, Buffer>,
-  manifest: Manifest,
-  recipient: { publicKey: Uint8Array; secretKey: Uint8Array },
-  check: (ok: boolean, what: string) => void,
-): Promise<void> {
-  await libsodium.ready;
-  for (const item of manifest.items) {
-    if (!item.files.media || !item.record.sha256) continue;
-    const data = files.get(item.files.media);
-    let opened: Uint8Array | null = data ?? null;
-    if (data && manifest.recipient.sealed) {
-      try {
-        opened = libsodium.crypto_box_seal_open(data, recipient.publicKey, recipient.secretKey);
-      } catch {
-        opened = null;
-      }
-    }
-    check(
-      opened !== null && sha256Hex(opened) === item.record.sha256,
-      `item ${item.record.id}: media opens and matches its SHA-256`,
+/** A later tree head file (perisai evidence tree-head), checked for shape; throws a clear error. */
+export function parseLaterTreeHead(text: string): LaterTreeHead {
+  let value: Partial<LaterTreeHead>;
+  try {
+    value = JSON.parse(text) as Partial<LaterTreeHead>;
+  } catch (err) {
+    throw new Error(`not JSON: ${(err as Error).message}`);
+  }
+  const h = value?.tree_head;
+  const proofOk =
+    Array.isArray(value?.consistency_proof) && value.consistency_proof.every((p) => typeof p === 'string');
+  if (!h || typeof h.treeSize !== 'number' || typeof h.rootHash !== 'string' || typeof h.signature !== 'string') {
+    throw new Error(
+      'no tree_head {treeSize, rootHash, timestamp, logId, signature}: make it with perisai evidence tree-head',
     );
   }
+  if (!proofOk) throw new Error('no consistency_proof list: make it with perisai evidence tree-head --since N');
+  return value as LaterTreeHead;
 }
 
 function sha256Hex(data: Uint8Array): string {

@@ -16,14 +16,26 @@ export interface ZipEntry {
 const SAFE_NAME = /^(?:[A-Za-z0-9_.-]+\/)*[A-Za-z0-9_.-]+$/;
 const DOS_DATE = ((2026 - 1980) << 9) | (1 << 5) | 1; // fixed: packages built twice are byte-identical
 
+/** ZIP32 limits (no ZIP64 here): more entries or bytes must go into several packages. */
+const MAX_ENTRIES = 0xffff;
+const MAX_OFFSET = 0xfffffffe; // 0xffffffff in an offset field means ZIP64
+
 export function writeZip(entries: readonly ZipEntry[]): Buffer {
+  if (entries.length > MAX_ENTRIES) {
+    throw new Error(
+      `${entries.length} files do not fit one package (at most ${MAX_ENTRIES}): export fewer cases at once`,
+    );
+  }
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
+  const seen = new Set<string>();
   for (const entry of entries) {
     if (!SAFE_NAME.test(entry.name) || entry.name.split('/').includes('..')) {
       throw new Error(`unsafe name in package: ${entry.name}`);
     }
+    if (seen.has(entry.name)) throw new Error(`${entry.name} appears twice in the package`);
+    seen.add(entry.name);
     const name = Buffer.from(entry.name, 'utf8');
     const data = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
     const crc = crc32(data);
@@ -54,8 +66,10 @@ export function writeZip(entries: readonly ZipEntry[]): Buffer {
     central.writeUInt32LE(offset, 42);
     centrals.push(central, name);
     offset += 30 + name.length + data.length;
+    if (offset > MAX_OFFSET) throw new Error('the package would exceed 4 GiB: export fewer cases at once');
   }
   const centralSize = centrals.reduce((n, b) => n + b.length, 0);
+  if (offset + centralSize > MAX_OFFSET) throw new Error('the package would exceed 4 GiB: export fewer cases at once');
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
   end.writeUInt16LE(entries.length, 8);
