@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Database } from '../db/open.js';
 import type { BankCategory } from '../db/schema.js';
-import type { CaptureRecord } from '../evidence/vault/record.js';
+import type { CaptureRecord, PerceptualHashes } from '../evidence/vault/record.js';
 import type { EvidenceVault } from '../evidence/vault/vault.js';
 import type { MediaMatch } from './assess.js';
 import { type ReportFinding, reportFindings } from './report-data.js';
@@ -75,8 +75,28 @@ async function preserveFinding(
     return 1;
   }
   const records: CaptureRecord[] = [];
-  for (const item of items) records.push(await vault.capture({ ...base, media: await readFile(item.path!) }));
+  for (const item of items) {
+    const media = await readFile(item.path!);
+    records.push(await vault.capture({ ...base, media, hashes: await perceptualHashes(database, f, item.mediaId) }));
+  }
   return records.length;
+}
+
+/** The PDQ / vPDQ hashes the scan computed for the item, kept in its capture record. */
+async function perceptualHashes(database: Database, f: ReportFinding, mediaId: string): Promise<PerceptualHashes> {
+  const row = await database.db
+    .selectFrom('media_items as i')
+    .innerJoin('media_hashes as h', 'h.sha256', 'i.sha256')
+    .select(['h.pdq', 'h.pdq_quality', 'h.vpdq'])
+    .where('i.chat_id', '=', f.chatId)
+    .where('i.message_id', '=', f.messageId)
+    .where('i.media_id', '=', mediaId)
+    .executeTakeFirst();
+  if (!row) return {};
+  const pdq = row.pdq ? { hex: row.pdq.toString('hex'), quality: row.pdq_quality ?? 0 } : null;
+  const frames = (row.vpdq as [number, number, string, number][] | null) ?? null;
+  const vpdq = frames?.map(([frameNumber, quality, hex, timestamp]) => ({ frameNumber, quality, hex, timestamp }));
+  return { pdq, vpdq: vpdq ?? null };
 }
 
 async function contextOf(database: Database, chatId: string, row: number) {
