@@ -7,12 +7,13 @@
  * Order matters: exporting appends 'export' custody events to the log, so the tree
  * head is signed after the items are read, and every proof is against that head.
  */
-import { createHash, randomUUID, sign } from 'node:crypto';
+import { randomUUID, sign } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.js';
 import { VERSION } from '../../version.js';
 import { exportPublicKey, type LogKey } from '../log/log-key.js';
 import type { EvidenceLog } from '../log/log-store.js';
+import { sha256Hex } from '../log/node-sha256.js';
 import type { EvidenceVault } from '../vault/vault.js';
 import { renderPackageIndex } from './index-html.js';
 import { captureEntry, custodyEntry } from './log-entries.js';
@@ -167,10 +168,6 @@ async function hasCsam(db: Kysely<Schema>, ids: string[]): Promise<boolean> {
     .where('category', '=', 'csam')
     .executeTakeFirst();
   return row !== undefined;
-}
-
-function sha256Hex(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 export { MANIFEST_FILE, SIGNATURE_FILE };

@@ -10,12 +10,12 @@
  * media and evidence document hash to what the record says; and, when given,
  * consistency with the later tree head.
  */
-import { createHash, type KeyObject, verify as verifySignature } from 'node:crypto';
+import { type KeyObject, verify as verifySignature } from 'node:crypto';
 import libsodium from 'libsodium-wrappers';
 import { fromHex } from '../log/bytes.js';
 import { importPublicKey } from '../log/log-key.js';
 import { verifyConsistency } from '../log/merkle.js';
-import { sha256 } from '../log/node-sha256.js';
+import { sha256, sha256Hex } from '../log/node-sha256.js';
 import { checkTimestampToken } from '../log/timestamp.js';
 import { encodeTreeHead, type SignedTreeHead, verifyTreeHead } from '../log/tree-head.js';
 import { MANIFEST_FILE, type Manifest, PACKAGE_FORMAT, SIGNATURE_FILE } from './manifest.js';
@@ -180,8 +180,4 @@ export function parseLaterTreeHead(text: string): LaterTreeHead {
   }
   if (!proofOk) throw new Error('no consistency_proof list: make it with perisai evidence tree-head --since N');
   return value as LaterTreeHead;
-}
-
-function sha256Hex(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }
