@@ -5,7 +5,8 @@
  *     telegram_links: [], locations: [], intent: [] }
  */
 import { detectIntent, type IntentCategory, type IntentMatcher } from './intent.js';
-import { extractPii, type HandleSignal, type PhoneContext, type PhoneSignal } from './pii.js';
+import { normalizeForPii } from './normalize.js';
+import { type HandleSignal, type PhoneContext, type PhoneSignal, piiOfNormalized } from './pii.js';
 
 export interface TextSignals {
   phones: PhoneSignal[];
@@ -29,13 +30,19 @@ export interface AnalyzeOptions {
 }
 
 export function analyzeText(text: string, options: AnalyzeOptions = {}): TextSignals {
-  const pii = extractPii(text, { country: options.country, language: options.language, context: options.context });
+  // One normalized copy serves the personal-data finders and the intent regexes that read it.
+  const plain = normalizeForPii(text);
+  const pii = piiOfNormalized(plain.text, {
+    country: options.country,
+    language: options.language,
+    context: options.context,
+  });
   return {
     phones: pii.phones,
     emails: pii.emails,
     handles: pii.handles,
     telegram_links: pii.telegram_links,
     locations: pii.locations,
-    intent: detectIntent(text, options.intentMatcher),
+    intent: detectIntent(text, options.intentMatcher, plain),
   };
 }

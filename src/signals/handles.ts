@@ -158,6 +158,9 @@ const CUE_RES = CUES.map((cue) => ({ platform: cue.platform, re: cueRegex(cue) }
 /** "LINE: name" in capitals is the app; "line: 3" in lowercase is usually a line of text. */
 const LINE_CAPS = /(?<![\p{L}\p{N}_])LINE\s*[:：]\s*@?([A-Za-z0-9._-]{3,20})/gu;
 
+/** What each labelled-mention pattern needs: "@handle" or a ":"/"=" separator before it. */
+const LABEL_MARK = /[@:：=]/;
+
 /** True when a captured mention is really the start of a URL or a display name. */
 function notAHandle(text: string, end: number, captured: string, withAt: boolean): boolean {
   const next = text.slice(end, end + 2);
@@ -198,7 +201,8 @@ function findLabelledHandles(text: string, found: Map<string, HandleSignal>): vo
 /** Social-media handles in a (PII-normalized) text, de-duplicated, URLs first. */
 export function findHandles(text: string): HandleSignal[] {
   const found = new Map<string, HandleSignal>();
-  findUrlHandles(text, found);
-  findLabelledHandles(text, found);
+  // Every profile link has a path; every labelled mention an "@" or a separator.
+  if (text.includes('/')) findUrlHandles(text, found);
+  if (LABEL_MARK.test(text)) findLabelledHandles(text, found);
   return [...found.values()];
 }

@@ -40,10 +40,37 @@ interface Matcher {
   re: RegExp;
   /** Masks allowed in a match; -1 for regex entries, which are not mask-checked. */
   maxMasks: number;
+  /** A cheap necessary condition checked before the regex runs (see termGate). */
+  gate: Gate;
 }
+
+/**
+ * What the folded text must contain for a term to possibly match. Most messages
+ * match no term at all, and running some 360 regexes over each of them was most
+ * of a scan's text-analysis time; the gates let a message skip nearly all.
+ * - `pairs`: a word starting with one of these two-character keys. A Latin
+ *   term's first letter is never masked and its match starts a word, so the key
+ *   is that letter with the next one (or a mask, or the letter doubled).
+ * - `starts`: a word starting with one of these characters (one-letter terms).
+ * - `contains`: this character anywhere (substring terms: Chinese, Korean).
+ */
+type Gate =
+  | { kind: 'always' }
+  | { kind: 'pairs'; keys: string[] }
+  | { kind: 'starts'; chars: string[] }
+  | { kind: 'contains'; char: string };
 
 export interface IntentMatcher {
   matchers: Matcher[];
+  /** Matcher positions by gate, so a message visits only the matchers its words open. */
+  gates: GateIndex;
+}
+
+interface GateIndex {
+  always: number[];
+  byPair: Map<string, number[]>;
+  byStart: Map<string, number[]>;
+  byChar: Map<string, number[]>;
 }
 
 const MASK = '[*#]';
@@ -63,7 +90,7 @@ function letterPattern(c: string, maskable: boolean): string {
 }
 
 /** Compiles a plain lexicon term into a regex over the folded text. */
-export function compileTerm(term: string): { re: RegExp; maxMasks: number } {
+export function compileTerm(term: string): { re: RegExp; maxMasks: number; gate: Gate } {
   const folded = foldTerm(term.trim());
   const cjk = isCjk(folded) && !/[a-z]/.test(folded);
   const chars = [...folded];
@@ -78,18 +105,83 @@ export function compileTerm(term: string): { re: RegExp; maxMasks: number } {
     else body += escapeRegex(c);
   });
   const source = cjk ? body : `${BEFORE}${body}${AFTER}`;
-  return { re: new RegExp(source, 'gu'), maxMasks };
+  return { re: new RegExp(source, 'gu'), maxMasks, gate: termGate(chars, cjk, maxMasks) };
 }
 
-/** Compiles lexicons once; reuse the result for many messages. */
+/** Characters a term's letter may appear as in the folded text (leet folding: 'l' also as 'i'). */
+function letterForms(c: string): string[] {
+  return c === 'l' ? ['l', 'i'] : [c];
+}
+
+function termGate(chars: readonly string[], cjk: boolean, maxMasks: number): Gate {
+  const [first, second] = chars;
+  if (first === undefined || first === '*') return { kind: 'always' };
+  if (cjk || !/[a-z]/.test(first)) return { kind: 'contains', char: first };
+  const starts = letterForms(first);
+  if (second === undefined || !/[a-z]/.test(second)) return { kind: 'starts', chars: starts };
+  const nexts = [...letterForms(second), ...(maxMasks > 0 ? ['*', '#'] : [])];
+  return { kind: 'pairs', keys: starts.flatMap((a) => nexts.map((b) => a + b)) };
+}
+
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+
+/** The word starts of a folded text, as first characters and two-character keys (see Gate). */
+interface WordStarts {
+  chars: Set<string>;
+  pairs: Set<string>;
+  /** No character past ASCII: no substring term in another script can match. */
+  ascii: boolean;
+}
+
+function wordStarts(folded: string): WordStarts {
+  const chars = new Set<string>();
+  const pairs = new Set<string>();
+  let previousIsWord = false;
+  let ascii = true;
+  for (let i = 0; i < folded.length; i++) {
+    const c = folded[i]!;
+    const code = c.charCodeAt(0);
+    if (code >= 0x80) ascii = false;
+    const isWord = code < 0x80 ? (code >= 97 && code <= 122) || (code >= 48 && code <= 57) : WORD_CHAR.test(c);
+    if (isWord && !previousIsWord) {
+      chars.add(c);
+      const next = folded[i + 1];
+      if (next !== undefined) pairs.add(c + next);
+      // A doubled first letter ("ssiapa") also starts the term "siapa".
+      if (next === c && folded[i + 2] !== undefined) pairs.add(c + folded[i + 2]);
+    }
+    previousIsWord = isWord;
+  }
+  return { chars, pairs, ascii };
+}
+
+/** Positions of the matchers whose gate the folded text opens, in lexicon order. */
+function openMatchers(index: GateIndex, folded: string, count: number): number[] {
+  const open = new Uint8Array(count);
+  const mark = (list: number[] | undefined) => {
+    if (list) for (const i of list) open[i] = 1;
+  };
+  mark(index.always);
+  const starts = wordStarts(folded);
+  for (const key of starts.pairs) mark(index.byPair.get(key));
+  for (const c of starts.chars) mark(index.byStart.get(c));
+  for (const [c, list] of index.byChar) {
+    if ((starts.ascii && c.charCodeAt(0) >= 0x80) || !folded.includes(c)) continue;
+    mark(list);
+  }
+  const positions: number[] = [];
+  for (let i = 0; i < count; i++) if (open[i]) positions.push(i);
+  return positions;
+}
+
 export function compileIntentMatcher(lexicons: readonly Lexicon[] = defaultLexicons()): IntentMatcher {
   const matchers: Matcher[] = [];
   for (const lexicon of lexicons) {
     for (const category of INTENT_CATEGORIES) {
       for (const entry of lexicon[category]) {
         if (typeof entry === 'string') {
-          const { re, maxMasks } = compileTerm(entry);
-          matchers.push({ category, language: lexicon.language, entry, on: 'folded', re, maxMasks });
+          const { re, maxMasks, gate } = compileTerm(entry);
+          matchers.push({ category, language: lexicon.language, entry, on: 'folded', re, maxMasks, gate });
         } else {
           const re = new RegExp(entry.regex, 'giu');
           matchers.push({
@@ -99,12 +191,29 @@ export function compileIntentMatcher(lexicons: readonly Lexicon[] = defaultLexic
             on: entry.on,
             re,
             maxMasks: -1,
+            gate: { kind: 'always' },
           });
         }
       }
     }
   }
-  return { matchers };
+  return { matchers, gates: indexGates(matchers) };
+}
+
+function indexGates(matchers: readonly Matcher[]): GateIndex {
+  const index: GateIndex = { always: [], byPair: new Map(), byStart: new Map(), byChar: new Map() };
+  const file = (map: Map<string, number[]>, key: string, i: number) => {
+    const list = map.get(key);
+    if (list) list.push(i);
+    else map.set(key, [i]);
+  };
+  matchers.forEach(({ gate }, i) => {
+    if (gate.kind === 'always') index.always.push(i);
+    else if (gate.kind === 'pairs') for (const k of gate.keys) file(index.byPair, k, i);
+    else if (gate.kind === 'starts') for (const c of gate.chars) file(index.byStart, c, i);
+    else file(index.byChar, gate.char, i);
+  });
+  return index;
 }
 
 function masksIn(s: string): number {
@@ -135,13 +244,27 @@ function matcherOrDefault(matcher?: IntentMatcher): IntentMatcher {
 }
 
 /** Every lexicon entry that matches, with the span in the original message. */
-export function matchIntent(text: string, matcher?: IntentMatcher): IntentMatch[] {
-  const copies: Record<'folded' | 'plain', MappedText> = {
-    folded: foldForIntent(text),
-    plain: normalizeForPii(text),
-  };
+export function matchIntent(text: string, matcher?: IntentMatcher, plain?: MappedText): IntentMatch[] {
+  return scanIntent(text, matcherOrDefault(matcher), plain ?? normalizeForPii(text), false);
+}
+
+/**
+ * The intent categories present in a message, in the fixed order of INTENT_CATEGORIES.
+ * `plain` is the message's normalizeForPii copy when the caller already has it.
+ */
+export function detectIntent(text: string, matcher?: IntentMatcher, plain?: MappedText): IntentCategory[] {
+  const found = scanIntent(text, matcherOrDefault(matcher), plain ?? normalizeForPii(text), true);
+  const present = new Set(found.map((m) => m.category));
+  return INTENT_CATEGORIES.filter((c) => present.has(c));
+}
+
+function scanIntent(text: string, matcher: IntentMatcher, plain: MappedText, onePerCategory: boolean): IntentMatch[] {
+  const copies: Record<'folded' | 'plain', MappedText> = { folded: foldForIntent(text), plain };
   const found: IntentMatch[] = [];
-  for (const m of matcherOrDefault(matcher).matchers) {
+  const settled = new Set<IntentCategory>();
+  for (const i of openMatchers(matcher.gates, copies.folded.text, matcher.matchers.length)) {
+    const m = matcher.matchers[i]!;
+    if (onePerCategory && settled.has(m.category)) continue;
     const copy = copies[m.on];
     const hit = firstMatch(m, copy.text);
     if (!hit) continue;
@@ -154,12 +277,7 @@ export function matchIntent(text: string, matcher?: IntentMatcher): IntentMatch[
       start,
       end,
     });
+    settled.add(m.category);
   }
   return found;
-}
-
-/** The intent categories present in a message, in the fixed order of INTENT_CATEGORIES. */
-export function detectIntent(text: string, matcher?: IntentMatcher): IntentCategory[] {
-  const present = new Set(matchIntent(text, matcher).map((m) => m.category));
-  return INTENT_CATEGORIES.filter((c) => present.has(c));
 }

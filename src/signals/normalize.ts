@@ -96,12 +96,21 @@ const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '
 const COMBINING_MARK = /\p{M}/u;
 const LATIN_WITH_ACCENT = /[\u00C0-\u024F\u1E00-\u1EFF]/;
 
-/** NFKC one code point at a time, so each output unit keeps its origin. */
-function mapCodePoints(raw: string, fold: (cp: string) => string): MappedText {
+/**
+ * NFKC one code point at a time, so each output unit keeps its origin. ASCII
+ * passes through `ascii` a run at a time: most chat text is mostly ASCII, and
+ * neither NFKC nor the look-alike table changes it.
+ */
+function mapCodePoints(raw: string, fold: (cp: string) => string, ascii: (run: string) => string): MappedText {
   let text = '';
   const origin: number[] = [];
   let i = 0;
-  for (const cp of raw) {
+  while (i < raw.length) {
+    const runStart = i;
+    while (i < raw.length && raw.charCodeAt(i) < 0x80) origin.push(i++);
+    if (i > runStart) text += ascii(raw.slice(runStart, i));
+    if (i >= raw.length) break;
+    const cp = String.fromCodePoint(raw.codePointAt(i)!);
     if (!INVISIBLE.test(cp)) {
       const out = fold(cp);
       for (let k = 0; k < out.length; k++) origin.push(i);
@@ -111,6 +120,9 @@ function mapCodePoints(raw: string, fold: (cp: string) => string): MappedText {
   }
   return { text, origin };
 }
+
+const asIs = (run: string) => run;
+const lowercase = (run: string) => run.toLowerCase();
 
 function piiFold(cp: string): string {
   const nf = cp.normalize('NFKC');
@@ -130,7 +142,7 @@ function intentFold(cp: string): string {
 
 /** NFKC, invisibles removed, look-alikes folded: the copy PII extraction reads. */
 export function normalizeForPii(raw: string): MappedText {
-  return mapCodePoints(raw, piiFold);
+  return mapCodePoints(raw, piiFold, asIs);
 }
 
 /** Applies a regex replacement on a mapped text, keeping origins of kept units. */
@@ -139,10 +151,12 @@ function rewrite(m: MappedText, re: RegExp, replace: (match: string) => string):
   const origin: number[] = [];
   let last = 0;
   for (const match of m.text.matchAll(re)) {
+    const out = replace(match[0]);
+    // Unchanged: left in the pending stretch copied at the next change (or the end).
+    if (out === match[0]) continue;
     const start = match.index;
     text += m.text.slice(last, start);
-    origin.push(...m.origin.slice(last, start));
-    const out = replace(match[0]);
+    for (let k = last; k < start; k++) origin.push(m.origin[k]!);
     // A shorter replacement maps each output unit to the origin of the unit it came from.
     const src = m.origin.slice(start, start + match[0].length);
     const kept =
@@ -151,8 +165,9 @@ function rewrite(m: MappedText, re: RegExp, replace: (match: string) => string):
     text += out;
     last = start + match[0].length;
   }
+  if (last === 0) return m;
   text += m.text.slice(last);
-  origin.push(...m.origin.slice(last));
+  for (let k = last; k < m.origin.length; k++) origin.push(m.origin[k]!);
   return { text, origin };
 }
 
@@ -197,12 +212,12 @@ function foldLeetToken(token: string): string {
 
 /** A lexicon term folded like the text it is matched against (no joining, no leet). */
 export function foldTerm(term: string): string {
-  return mapCodePoints(term, intentFold).text;
+  return mapCodePoints(term, intentFold, lowercase).text;
 }
 
 /** The copy intent lexicons are matched against. */
 export function foldForIntent(raw: string): MappedText {
-  let m = mapCodePoints(raw, intentFold);
+  let m = mapCodePoints(raw, intentFold, lowercase);
   m = rewrite(m, SPACED, joinSpaced);
   m = rewrite(m, LONG_RUN, (run) => run[0]!);
   m = rewrite(m, TOKEN, foldLeetToken);

@@ -147,10 +147,29 @@ function candidates(text: string, country: CountryCode | undefined): NumberFound
 }
 
 /**
+ * No country's numbers are shorter than this (Niue and Tokelau use four digits).
+ * Most messages have fewer digits than that, and they skip libphonenumber, whose
+ * scan of a text costs far more than counting.
+ */
+const MIN_DIGITS = 4;
+
+function hasDigits(text: string, wanted: number): boolean {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // Digits of other scripts (Arabic-Indic, Devanagari…) are rare: one regex test for them.
+    if ((c >= 48 && c <= 57) || (c >= 0x80 && /\p{Nd}/u.test(text[i]!))) n++;
+    if (n >= wanted) return true;
+  }
+  return false;
+}
+
+/**
  * Phone numbers in a (PII-normalized) text. International numbers vote for their
  * country in `options.context`, so later local numbers in the chat can be read.
  */
 export function findPhones(text: string, options: PhoneOptions = {}): PhoneSignal[] {
+  if (!hasDigits(text, MIN_DIGITS)) return [];
   const prepared = plusForDoubleZero(text);
   const country = inferCountry(prepared, options);
   const found: PhoneSignal[] = [];

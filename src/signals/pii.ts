@@ -34,7 +34,11 @@ export interface PiiSignals {
 
 /** Every kind of personal data in one message. */
 export function extractPii(text: string, options: PhoneOptions = {}): PiiSignals {
-  const clean = normalizeForPii(text).text;
+  return piiOfNormalized(normalizeForPii(text).text, options);
+}
+
+/** extractPii on a text already through normalizeForPii. */
+export function piiOfNormalized(clean: string, options: PhoneOptions = {}): PiiSignals {
   return {
     phones: findPhones(clean, options),
     emails: findEmails(clean),

@@ -13,6 +13,7 @@ import {
   packageLexiconDir,
   parseLexicon,
 } from '../../src/signals/lexicons/index.js';
+import { foldForIntent, normalizeForPii } from '../../src/signals/normalize.js';
 
 test('the six shipped lexicons load from the package and have all three categories', () => {
   const lexicons = defaultLexicons();
@@ -128,4 +129,56 @@ test('categories come once each, in a fixed order', () => {
 test('hostile input finishes', () => {
   for (const text of ['1'.repeat(65536), `w${'*'.repeat(65536)}`, 'w h o '.repeat(10000), `kil${'l'.repeat(65536)}`])
     assert.ok(Array.isArray(detectIntent(text)));
+});
+
+test('the word-start gates never hide a match: gated matching equals running every regex', () => {
+  const matcher = compileIntentMatcher();
+  // Every entry's own text, then obfuscated the ways abuse channels write: doubled and
+  // masked letters, leetspeak, spacing, capitals, CJK particles, words glued around it.
+  const variants = (term: string): string[] => {
+    const letters = [...term];
+    return [
+      term,
+      `${letters[0]}${term}`,
+      letters.map((c, i) => (i === 1 ? '*' : c)).join(''),
+      letters.map((c, i) => (i === 2 ? '#' : c)).join(''),
+      term.replace(/l/g, '1').replace(/e/g, '3').replace(/a/g, '4'),
+      letters.join(' '),
+      term.toUpperCase(),
+      `x${term}`,
+      `${term}야`,
+      `ok so ${term}?? lol`,
+    ];
+  };
+  const texts = matcher.matchers.filter((m) => !m.entry.startsWith('/')).flatMap((m) => variants(m.entry));
+  texts.push('info', 'harga rp 50rb aja', '¥200', 'rm 30 je', '5만원에', '  ');
+  const everyRegex = (text: string) => {
+    const folded = foldForIntent(text).text;
+    const plain = normalizeForPii(text).text;
+    return matcher.matchers
+      .filter((m) => {
+        const copy = m.on === 'folded' ? folded : plain;
+        m.re.lastIndex = 0;
+        for (let hit = m.re.exec(copy); hit; hit = m.re.exec(copy)) {
+          if (hit[0] === '') {
+            m.re.lastIndex++;
+            continue;
+          }
+          if (m.maxMasks < 0 || [...hit[0]].filter((c) => c === '*' || c === '#').length <= m.maxMasks) return true;
+        }
+        return false;
+      })
+      .map((m) => m.entry);
+  };
+  let matched = 0;
+  for (const text of texts) {
+    const expected = everyRegex(text);
+    matched += expected.length;
+    assert.deepEqual(
+      matchIntent(text, matcher).map((m) => m.entry),
+      expected,
+      JSON.stringify(text),
+    );
+  }
+  assert.ok(matched > texts.length / 2, `most variants match (${matched} matches in ${texts.length} texts)`);
 });
