@@ -5,7 +5,8 @@
  * messages, 2,000 synthetic 640x480 JPEG photos; 20% of the photos are in a bank,
  * 10% of the messages carry fictional personal data), compared in the same run
  * with hashing the same photos alone (hashPhotoFile at the same concurrency).
- * Each run is a fresh process, so its peak RSS is its own. The export is cached
+ * Each run is a fresh process on the compiled code in dist/ (built first), so its
+ * peak RSS is its own and no TypeScript loader is counted. The export is cached
  * in the temp folder (--fresh regenerates it).
  */
 import { execFileSync } from 'node:child_process';
@@ -39,7 +40,7 @@ function child(
 ): Record<string, number> {
   const out = execFileSync(
     process.execPath,
-    ['--import', 'tsx', join(here, '_scan-child.ts'), mode, exportDir, dataDir, String(concurrency), threads],
+    [join(here, '_scan-child.mjs'), mode, exportDir, dataDir, String(concurrency), threads],
     { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>;
@@ -53,12 +54,21 @@ export async function run(args: string[]): Promise<void> {
   // Photo hashing threads in the scan (default: one per core beyond the main thread; 0: none).
   const threadsAt = args.indexOf('--hash-threads');
   const threads = threadsAt >= 0 ? String(Number(args[threadsAt + 1])) : '';
-  const exportDir = join(tmpdir(), `perisai-bench-scan-${messages}-${photos}`);
+  const exportDir = join(tmpdir(), `perisai-bench-scan-v2-${messages}-${photos}`);
   if (args.includes('--fresh')) rmSync(exportDir, { recursive: true, force: true });
   if (!existsSync(join(exportDir, 'result.json'))) {
     log(`generating ${messages} messages with ${photos} photos in ${exportDir}`);
     await writeGeneratedExport(exportDir, { messages, photos });
   }
+  log('building dist/ (the runs measure the compiled code perisai scan runs)');
+  execFileSync(
+    process.execPath,
+    [join(here, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: join(here, '..'),
+      stdio: 'inherit',
+    },
+  );
   const work = mkdtempSync(join(tmpdir(), 'perisai-bench-scan-data-'));
   try {
     const dataDir = join(work, 'data');

@@ -43,7 +43,7 @@ export async function workerCommand(argv: string[], err: NodeJS.WritableStream =
         settled++;
       },
     });
-    const loop = new MediaLoop(worker, abort.signal, pollMs);
+    const loop = new MediaLoop(worker, abort.signal, { idleMs: pollMs });
     const stop = () => {
       abort.abort();
       loop.finish();

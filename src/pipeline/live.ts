@@ -36,7 +36,7 @@ export class LivePipeline {
   ) {
     this.store = new MessageStore(database, { country: options.country });
     const worker = new MediaWorker(database, { matcher: options.matcher });
-    this.loop = new MediaLoop(worker, this.abort.signal, options.pollMs ?? 2000);
+    this.loop = new MediaLoop(worker, this.abort.signal, { idleMs: options.pollMs ?? 2000 });
   }
 
   /** Stores messages (idempotent by key) after fetching their media; wakes the media loop. */

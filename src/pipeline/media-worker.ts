@@ -60,6 +60,8 @@ interface Outcome extends SettledItem {
   messageRow: number;
   hashes?: ContentHashes;
   mediaMatches?: MediaMatch[];
+  /** The SHA-256 this item registered in `inFlight`: removed once the batch is settled. */
+  inFlightKey?: string;
 }
 
 export class MediaWorker {
@@ -68,6 +70,7 @@ export class MediaWorker {
   private readonly maxAttempts: number;
   /** SHA-256s hashed in this process and still being written: one decode per content. */
   private readonly inFlight = new Map<string, Promise<ContentHashes | undefined>>();
+  private readonly lookup: HashLookup;
 
   constructor(
     private readonly database: Database,
@@ -76,6 +79,7 @@ export class MediaWorker {
     this.batchSize = options.batchSize ?? 32;
     this.leaseMs = options.leaseMs ?? 5 * 60_000;
     this.maxAttempts = options.maxAttempts ?? 3;
+    this.lookup = new HashLookup(database);
   }
 
   /** Processes batches until no claimable item is left; returns how many items it settled. */
@@ -102,7 +106,7 @@ export class MediaWorker {
     }
     await this.settle(outcomes);
     // Settled content is in media_hashes now; until then waiters used the in-flight promise.
-    this.inFlight.clear();
+    for (const o of outcomes) if (o.inFlightKey) this.inFlight.delete(o.inFlightKey);
     for (const o of outcomes) this.options.onSettled?.(o);
     await analyseSettled(this.database.db, [...new Set(outcomes.map((o) => o.messageRow))], {
       ...(this.options.banks ? { banks: this.options.banks } : {}),
@@ -135,7 +139,7 @@ export class MediaWorker {
     // When this item turns out to hold new content, others with the same SHA-256 wait for it.
     let claimed: { sha256: string; resolve: (h: ContentHashes | undefined) => void } | undefined;
     const known = async (sha256: string) => {
-      const found = await this.known(sha256);
+      const found = await this.lookup.get(sha256);
       if (found || this.inFlight.has(sha256)) return found ?? this.inFlight.get(sha256);
       let resolve!: (h: ContentHashes | undefined) => void;
       this.inFlight.set(sha256, new Promise((r) => (resolve = r)));
@@ -146,21 +150,15 @@ export class MediaWorker {
       const { hashes, reused } = await hashMediaItem(item.path!, item.type, known, this.options);
       claimed?.resolve(hashes);
       const mediaMatches = await this.match(item.media_id, hashes);
-      return { ...base, state: 'done', reused, hashes, mediaMatches, matches: mediaMatches.length };
+      const inFlightKey = claimed?.sha256;
+      return { ...base, state: 'done', reused, hashes, mediaMatches, matches: mediaMatches.length, inFlightKey };
     } catch (err) {
       claimed?.resolve(undefined);
+      // Nothing will be written for it: a later item with these bytes hashes them itself.
+      if (claimed) this.inFlight.delete(claimed.sha256);
       if (!isMediaError(err)) throw err;
       return { ...base, state: 'failed', error: err.message };
     }
-  }
-
-  private async known(sha256: string): Promise<ContentHashes | undefined> {
-    const row = await this.database.db
-      .selectFrom('media_hashes')
-      .selectAll()
-      .where('sha256', '=', Buffer.from(sha256, 'hex'))
-      .executeTakeFirst();
-    return row ? hashesFromRow(row) : undefined;
   }
 
   private async match(mediaId: string, hashes: ContentHashes): Promise<MediaMatch[]> {
@@ -210,5 +208,54 @@ export class MediaWorker {
           as x(id bigint, state text, sha256 text, matches jsonb, error text)
         where i.id = x.id`.execute(trx);
     });
+  }
+}
+
+/**
+ * Looks up stored hashes by SHA-256, many at a time: lookups asked for while one
+ * query runs go out together in the next, so a batch of files costs a query or
+ * two instead of one per file (each query has a fixed cost, large on PGlite).
+ */
+class HashLookup {
+  private waiting = new Map<string, ((h: ContentHashes | undefined) => void)[]>();
+  private failures: ((err: unknown) => void)[] = [];
+  private scheduled = false;
+
+  constructor(private readonly database: Database) {}
+
+  get(sha256: string): Promise<ContentHashes | undefined> {
+    return new Promise((resolve, reject) => {
+      const list = this.waiting.get(sha256);
+      if (list) list.push(resolve);
+      else this.waiting.set(sha256, [resolve]);
+      this.failures.push(reject);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const waiting = this.waiting;
+    const failures = this.failures;
+    this.waiting = new Map();
+    this.failures = [];
+    this.scheduled = false;
+    try {
+      const rows = await this.database.db
+        .selectFrom('media_hashes')
+        .selectAll()
+        .where(
+          'sha256',
+          'in',
+          [...waiting.keys()].map((h) => Buffer.from(h, 'hex')),
+        )
+        .execute();
+      const found = new Map(rows.map((r) => [r.sha256.toString('hex'), hashesFromRow(r)]));
+      for (const [sha256, resolvers] of waiting) for (const resolve of resolvers) resolve(found.get(sha256));
+    } catch (err) {
+      for (const reject of failures) reject(err);
+    }
   }
 }

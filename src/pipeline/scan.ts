@@ -97,7 +97,8 @@ export async function runScan(database: Database, options: ScanOptions): Promise
         report();
       },
     });
-    const media = new MediaLoop(worker, options.signal);
+    // Two batches at once keep the hashing threads fed while the other batch is written.
+    const media = new MediaLoop(worker, options.signal, { lanes: pool ? 2 : 1 });
     const hashing = media.run().then(() => {
       timings.media = media.busySeconds;
     });

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { chatterLine } from './chatter.js';
 
 export interface GeneratedExportOptions {
   messages: number;
@@ -75,7 +76,7 @@ function messageRecord(id: number, named: boolean, photo: string | null, dir: st
   const unix = BASE_UNIX + id * 37;
   const text = named
     ? `info about her: call +44 7700 900${String(id % 1000).padStart(3, '0')} or insta @fictional.person${id}`
-    : 'a generated message with nothing of note in it';
+    : chatterLine(id);
   const record: Record<string, unknown> = {
     id,
     type: 'message',
