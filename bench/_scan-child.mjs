@@ -1,6 +1,7 @@
 /**
  * One measured run of the scan benchmark, in its own process so that its peak
- * memory (maxRSS) is the run's alone. argv: mode (scan|bare) exportDir dataDir [concurrency] [threads].
+ * memory (maxRSS) is the run's alone. argv: mode (scan|bare) exportDir database [concurrency] [threads],
+ * where database is a PGlite data folder or a JSON object of openDatabase options.
  * Prints one JSON line.
  *
  * Plain JavaScript on the compiled dist/ (bench/scan.ts builds it first): this is
@@ -15,7 +16,8 @@ import { runScan } from '../dist/pipeline/scan.js';
 import { openSource } from '../dist/sources/open.js';
 import { mapOrdered } from '../dist/util/map-ordered.js';
 
-const [mode, exportDir, dataDir, concurrencyArg, threadsArg] = process.argv.slice(2);
+const [mode, exportDir, databaseArg, concurrencyArg, threadsArg] = process.argv.slice(2);
+const openOptions = databaseArg.startsWith('{') ? JSON.parse(databaseArg) : { dataDir: databaseArg };
 const concurrency = Number(concurrencyArg ?? 3);
 
 async function bare() {
@@ -32,7 +34,7 @@ async function bare() {
 }
 
 async function scan() {
-  const database = await openDatabase({ dataDir });
+  const database = await openDatabase(openOptions);
   try {
     const { source } = await openSource(exportDir);
     const t0 = performance.now();

@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- scan [--json] [--messages N] [--photos N] [--concurrency N] [--hash-threads N] [--fresh]`
+ * `npm run bench -- scan [--json] [--messages N] [--photos N] [--concurrency N] [--hash-threads N] [--fresh]
+ *                    [--database-url postgres://…]`
  *
  * End-to-end scan throughput on a generated Telegram export (default 20,000
  * messages, 2,000 synthetic 640x480 JPEG photos; 20% of the photos are in a bank,
@@ -7,16 +8,19 @@
  * with hashing the same photos alone (hashPhotoFile at the same concurrency).
  * Each run is a fresh process on the compiled code in dist/ (built first), so its
  * peak RSS is its own and no TypeScript loader is counted. The export is cached
- * in the temp folder (--fresh regenerates it).
+ * in the temp folder (--fresh regenerates it). With --database-url the scan writes
+ * to PostgreSQL instead of the embedded PGlite (the peak RSS is then the scan
+ * process's only; the server's memory is its own).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import { createBank } from '../src/banks/banks.js';
 import { importContentBulk } from '../src/banks/bulk.js';
-import { openDatabase } from '../src/db/open.js';
+import { type OpenDatabaseOptions, openDatabase } from '../src/db/open.js';
 import { hashPhotoFile } from '../src/hashing/photo.js';
 import { writeGeneratedExport } from '../test/support/generated-export.js';
 
@@ -34,13 +38,13 @@ function option(args: string[], name: string, fallback: number): number {
 function child(
   mode: 'scan' | 'bare',
   exportDir: string,
-  dataDir: string,
+  database: string,
   concurrency: number,
   threads: string,
 ): Record<string, number> {
   const out = execFileSync(
     process.execPath,
-    [join(here, '_scan-child.mjs'), mode, exportDir, dataDir, String(concurrency), threads],
+    [join(here, '_scan-child.mjs'), mode, exportDir, database, String(concurrency), threads],
     { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>;
@@ -48,6 +52,8 @@ function child(
 
 export async function run(args: string[]): Promise<void> {
   const json = args.includes('--json');
+  const urlAt = args.indexOf('--database-url');
+  const databaseUrl = urlAt >= 0 ? args[urlAt + 1] : undefined;
   const messages = option(args, '--messages', 20_000);
   const photos = option(args, '--photos', 2_000);
   const concurrency = option(args, '--concurrency', 3);
@@ -71,12 +77,16 @@ export async function run(args: string[]): Promise<void> {
   );
   const work = mkdtempSync(join(tmpdir(), 'perisai-bench-scan-data-'));
   try {
-    const dataDir = join(work, 'data');
-    await setUpBank(exportDir, dataDir, Math.round(photos * 0.2));
+    // Embedded PGlite by default; --database-url URL: PostgreSQL, in a schema of its own dropped after.
+    const open: OpenDatabaseOptions = databaseUrl
+      ? { databaseUrl, schema: `bench_scan_${process.pid}` }
+      : { dataDir: join(work, 'data') };
+    const database = JSON.stringify(open);
+    await setUpBank(exportDir, open, Math.round(photos * 0.2));
     log(`bare hashing of ${photos} photos (concurrency ${concurrency})`);
-    const bare = child('bare', exportDir, dataDir, concurrency, threads);
+    const bare = child('bare', exportDir, database, concurrency, threads);
     log('end-to-end scan');
-    const scan = child('scan', exportDir, dataDir, concurrency, threads);
+    const scan = child('scan', exportDir, database, concurrency, threads);
     const bareRate = bare.photos! / bare.seconds!;
     const mediaRate = scan.media! / scan.seconds!;
     const figures = {
@@ -114,12 +124,22 @@ export async function run(args: string[]): Promise<void> {
     if (json) console.log(JSON.stringify(figures));
   } finally {
     rmSync(work, { recursive: true, force: true });
+    if (databaseUrl) await dropSchema(databaseUrl, `bench_scan_${process.pid}`);
+  }
+}
+
+async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
+  const database = await openDatabase({ databaseUrl, schema });
+  try {
+    await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(database.db);
+  } finally {
+    await database.close();
   }
 }
 
 /** A bank holding the PDQ hashes of every fifth photo. */
-async function setUpBank(exportDir: string, dataDir: string, count: number): Promise<void> {
-  const database = await openDatabase({ dataDir });
+async function setUpBank(exportDir: string, open: OpenDatabaseOptions, count: number): Promise<void> {
+  const database = await openDatabase(open);
   try {
     await createBank(database.db, { name: 'BENCH_NCII', category: 'ncii' });
     const { readdirSync } = await import('node:fs');
