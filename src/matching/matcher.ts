@@ -18,6 +18,7 @@ import type { VpdqFeature } from '../core/vpdq/feature.js';
 import type { VpdqMatchOptions } from '../core/vpdq/match.js';
 import type { Database } from '../db/open.js';
 import type { SignalType } from '../db/schema.js';
+import { BatchLoader } from '../util/batch-loader.js';
 import type { FloodDetector } from './flood.js';
 import type { LiveIndex } from './live-index.js';
 
@@ -89,13 +90,18 @@ export class Matcher {
   private banksLoadedAt = 0;
   private readonly contentCache = new Map<number, { content: BankContent; at: number }>();
   private refreshing: Promise<void> | null = null;
+  private readonly contentLoader: BatchLoader<number, BankContent>;
 
   constructor(
     private readonly database: Database,
     readonly index: LiveIndex,
     private readonly flood: FloodDetector,
     private readonly options: MatcherOptions = {},
-  ) {}
+  ) {
+    this.contentLoader = new BatchLoader(
+      async (ids) => new Map((await loadContent(database.db, ids)).map((c) => [c.id, c])),
+    );
+  }
 
   /** The owning organisation of a bank as last loaded (null: no owner, or unknown). */
   bankOrganisation(bankId: number): number | null {
@@ -200,13 +206,14 @@ export class Matcher {
       if (cached && now - cached.at < CONTENT_CACHE_MS) out.set(id, cached.content);
       else missing.push(id);
     }
-    if (missing.length > 0) {
-      if (this.contentCache.size > CONTENT_CACHE_MAX) this.contentCache.clear();
-      for (const c of await loadContent(this.database.db, missing)) {
-        this.contentCache.set(c.id, { content: c, at: now });
-        out.set(c.id, c);
-      }
-    }
+    // Concurrent lookups (a media worker matches several files at once) share one read.
+    const loaded = await Promise.all(missing.map((id) => this.contentLoader.get(id)));
+    if (this.contentCache.size > CONTENT_CACHE_MAX) this.contentCache.clear();
+    loaded.forEach((c, i) => {
+      if (!c) return;
+      this.contentCache.set(missing[i]!, { content: c, at: now });
+      out.set(missing[i]!, c);
+    });
     return out;
   }
 

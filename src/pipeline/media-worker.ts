@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import type { Database } from '../db/open.js';
 import type { Matcher } from '../matching/matcher.js';
 import { isMediaError } from '../media/errors.js';
+import { BatchLoader } from '../util/batch-loader.js';
 import { mapOrdered } from '../util/map-ordered.js';
 import { analyseSettled } from './analyse.js';
 import type { MediaMatch } from './assess.js';
@@ -70,7 +71,8 @@ export class MediaWorker {
   private readonly maxAttempts: number;
   /** SHA-256s hashed in this process and still being written: one decode per content. */
   private readonly inFlight = new Map<string, Promise<ContentHashes | undefined>>();
-  private readonly lookup: HashLookup;
+  /** Stored hashes by SHA-256, looked up many at a time. */
+  private readonly stored: BatchLoader<string, ContentHashes>;
 
   constructor(
     private readonly database: Database,
@@ -79,7 +81,18 @@ export class MediaWorker {
     this.batchSize = options.batchSize ?? 32;
     this.leaseMs = options.leaseMs ?? 5 * 60_000;
     this.maxAttempts = options.maxAttempts ?? 3;
-    this.lookup = new HashLookup(database);
+    this.stored = new BatchLoader(async (keys) => {
+      const rows = await database.db
+        .selectFrom('media_hashes')
+        .selectAll()
+        .where(
+          'sha256',
+          'in',
+          keys.map((h) => Buffer.from(h, 'hex')),
+        )
+        .execute();
+      return new Map(rows.map((r) => [r.sha256.toString('hex'), hashesFromRow(r)]));
+    });
   }
 
   /** Processes batches until no claimable item is left; returns how many items it settled. */
@@ -139,7 +152,7 @@ export class MediaWorker {
     // When this item turns out to hold new content, others with the same SHA-256 wait for it.
     let claimed: { sha256: string; resolve: (h: ContentHashes | undefined) => void } | undefined;
     const known = async (sha256: string) => {
-      const found = await this.lookup.get(sha256);
+      const found = await this.stored.get(sha256);
       if (found || this.inFlight.has(sha256)) return found ?? this.inFlight.get(sha256);
       let resolve!: (h: ContentHashes | undefined) => void;
       this.inFlight.set(sha256, new Promise((r) => (resolve = r)));
@@ -208,54 +221,5 @@ export class MediaWorker {
           as x(id bigint, state text, sha256 text, matches jsonb, error text)
         where i.id = x.id`.execute(trx);
     });
-  }
-}
-
-/**
- * Looks up stored hashes by SHA-256, many at a time: lookups asked for while one
- * query runs go out together in the next, so a batch of files costs a query or
- * two instead of one per file (each query has a fixed cost, large on PGlite).
- */
-class HashLookup {
-  private waiting = new Map<string, ((h: ContentHashes | undefined) => void)[]>();
-  private failures: ((err: unknown) => void)[] = [];
-  private scheduled = false;
-
-  constructor(private readonly database: Database) {}
-
-  get(sha256: string): Promise<ContentHashes | undefined> {
-    return new Promise((resolve, reject) => {
-      const list = this.waiting.get(sha256);
-      if (list) list.push(resolve);
-      else this.waiting.set(sha256, [resolve]);
-      this.failures.push(reject);
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
-    });
-  }
-
-  private async flush(): Promise<void> {
-    const waiting = this.waiting;
-    const failures = this.failures;
-    this.waiting = new Map();
-    this.failures = [];
-    this.scheduled = false;
-    try {
-      const rows = await this.database.db
-        .selectFrom('media_hashes')
-        .selectAll()
-        .where(
-          'sha256',
-          'in',
-          [...waiting.keys()].map((h) => Buffer.from(h, 'hex')),
-        )
-        .execute();
-      const found = new Map(rows.map((r) => [r.sha256.toString('hex'), hashesFromRow(r)]));
-      for (const [sha256, resolvers] of waiting) for (const resolve of resolvers) resolve(found.get(sha256));
-    } catch (err) {
-      for (const reject of failures) reject(err);
-    }
   }
 }
