@@ -38,6 +38,9 @@ export interface IngestResult {
   duplicates: number;
 }
 
+/** Messages analysed between two turns of the event loop. */
+const YIELD_EVERY = 50;
+
 /** Stores batches of messages; keeps per-chat phone context across batches. */
 export class MessageStore {
   private readonly contexts = new Map<string, PhoneContext>();
@@ -53,7 +56,12 @@ export class MessageStore {
     const batch = uniqueByKey(messages);
     result.duplicates = messages.length - batch.length;
     if (batch.length === 0) return result;
-    const signals = batch.map((m) => this.signalsOf(m));
+    const signals: TextSignals[] = [];
+    for (const m of batch) {
+      signals.push(this.signalsOf(m));
+      // Let other work (dispatching photos to hashing threads) in between.
+      if (signals.length % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+    }
     const waits = batch.map((m) => m.media.some((ref) => mediaState(ref) === 'pending'));
     const scanId = this.options.scanId ?? null;
     await this.database.db.transaction().execute(async (trx) => {

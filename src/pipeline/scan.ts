@@ -88,7 +88,7 @@ export async function runScan(database: Database, options: ScanOptions): Promise
       ...(pool ? { photoHasher: (file, photo) => pool.hash(file, photo) } : {}),
       ...(options.banks?.length ? { banks: new Set(options.banks) } : {}),
       ...(options.photo ? { photo: options.photo } : {}),
-      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      concurrency: inFlight(options.concurrency ?? 3, pool),
       onSettled: (item: SettledItem) => {
         progress.mediaSettled++;
         if (item.state === 'failed') progress.mediaFailed++;
@@ -123,6 +123,16 @@ export async function runScan(database: Database, options: ScanOptions): Promise
   timings.total = (performance.now() - started) / 1000;
   await closeScan(database, scanId, progress, timings);
   return { scanId, progress, timings };
+}
+
+/**
+ * Media items in progress per batch. Hashing on threads, the main thread only
+ * reads files and dispatches; it also stores and analyses messages in chunks that
+ * take it away for a tenth of a second or more. A queue of about eight photos per
+ * thread keeps the threads busy through such a chunk.
+ */
+function inFlight(concurrency: number, pool: PhotoHashPool | null): number {
+  return pool ? Math.max(concurrency, 8 * pool.size) : concurrency;
 }
 
 /** The scan row of this location, created or resumed; claims left by a killed run are released. */

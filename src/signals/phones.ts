@@ -137,13 +137,12 @@ function plusForDoubleZero(text: string): string {
 const FICTIONAL_DIGITS = /7700900|1632960|55501/;
 
 function candidates(text: string, country: CountryCode | undefined): NumberFound[] {
-  const valid = findPhoneNumbersInText(text, country ? { defaultCountry: country } : {});
-  if (!FICTIONAL_DIGITS.test(text.replace(/[^\d]/g, ''))) return valid;
-  const fictional = findPhoneNumbersInText(
-    text,
-    country ? { defaultCountry: country, extended: true } : { extended: true },
-  ).filter((f) => FICTIONAL.test(f.number.number) && !valid.some((v) => v.startsAt === f.startsAt));
-  return [...valid, ...fictional].sort((a, b) => a.startsAt - b.startsAt);
+  const options = country ? { defaultCountry: country } : {};
+  if (!FICTIONAL_DIGITS.test(text.replace(/[^\d]/g, ''))) return findPhoneNumbersInText(text, options);
+  // One lenient pass instead of a strict and a lenient one: keep what is valid or fictional.
+  return findPhoneNumbersInText(text, { ...options, extended: true }).filter(
+    (f) => f.number.isValid() || FICTIONAL.test(f.number.number),
+  );
 }
 
 /**
