@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- scan [--json] [--messages N] [--photos N] [--concurrency N] [--hash-threads N] [--fresh]
+ * `npm run bench -- scan [--json] [--messages N] [--photos N] [--concurrency N] [--hash-threads N] [--fresh] [--runs N]
  *                    [--database-url postgres://…]`
  *
  * End-to-end scan throughput on a generated Telegram export (default 20,000
@@ -8,7 +8,8 @@
  * with hashing the same photos alone (hashPhotoFile at the same concurrency).
  * Each run is a fresh process on the compiled code in dist/ (built first), so its
  * peak RSS is its own and no TypeScript loader is counted. The export is cached
- * in the temp folder (--fresh regenerates it). With --database-url the scan writes
+ * in the temp folder (--fresh regenerates it). --runs N repeats bare and scan N
+ * times and reports the fastest of each. With --database-url the scan writes
  * to PostgreSQL instead of the embedded PGlite (the peak RSS is then the scan
  * process's only; the server's memory is its own).
  */
@@ -75,18 +76,29 @@ export async function run(args: string[]): Promise<void> {
       stdio: 'inherit',
     },
   );
+  const runs = option(args, '--runs', 1);
   const work = mkdtempSync(join(tmpdir(), 'perisai-bench-scan-data-'));
+  const schemas: string[] = [];
   try {
-    // Embedded PGlite by default; --database-url URL: PostgreSQL, in a schema of its own dropped after.
-    const open: OpenDatabaseOptions = databaseUrl
-      ? { databaseUrl, schema: `bench_scan_${process.pid}` }
-      : { dataDir: join(work, 'data') };
-    const database = JSON.stringify(open);
-    await setUpBank(exportDir, open, Math.round(photos * 0.2));
-    log(`bare hashing of ${photos} photos (concurrency ${concurrency})`);
-    const bare = child('bare', exportDir, database, concurrency, threads);
-    log('end-to-end scan');
-    const scan = child('scan', exportDir, database, concurrency, threads);
+    const bares: Record<string, number>[] = [];
+    const scans: Record<string, number>[] = [];
+    for (let r = 1; r <= runs; r++) {
+      // Each round scans into a fresh database (a second scan of the same one would resume, with nothing
+      // left to do): embedded PGlite by default; --database-url: PostgreSQL, a schema per round, dropped after.
+      const schema = `bench_scan_${process.pid}_${r}`;
+      if (databaseUrl) schemas.push(schema);
+      const open: OpenDatabaseOptions = databaseUrl ? { databaseUrl, schema } : { dataDir: join(work, `data-${r}`) };
+      const database = JSON.stringify(open);
+      await setUpBank(exportDir, open, Math.round(photos * 0.2));
+      log(`round ${r}/${runs}: bare hashing of ${photos} photos (concurrency ${concurrency})`);
+      bares.push(child('bare', exportDir, database, concurrency, threads));
+      log(`round ${r}/${runs}: end-to-end scan`);
+      scans.push(child('scan', exportDir, database, concurrency, threads));
+    }
+    // Best of the rounds for each: the runs share a busy two-core machine, and the
+    // fastest run of each is the one least disturbed by anything else.
+    const bare = bares.reduce((a, b) => (b.seconds! < a.seconds! ? b : a));
+    const scan = scans.reduce((a, b) => (b.seconds! < a.seconds! ? b : a));
     const bareRate = bare.photos! / bare.seconds!;
     const mediaRate = scan.media! / scan.seconds!;
     const figures = {
@@ -107,6 +119,10 @@ export async function run(args: string[]): Promise<void> {
       findings_personal_data: scan.findings_personal_data ?? 0,
       scan_peak_rss_mb: round(scan.max_rss_mb!),
       bare_peak_rss_mb: round(bare.max_rss_mb!),
+      runs,
+      scan_s_all: scans.map((x) => round(x.seconds!)),
+      bare_hash_s_all: bares.map((x) => round(x.seconds!)),
+      scan_peak_rss_mb_max: round(Math.max(...scans.map((x) => x.max_rss_mb!))),
     };
     console.log(`scan of ${figures.messages} messages / ${figures.photos} photos: ${figures.scan_s} s`);
     console.log(`  end to end: ${figures.messages_per_s} messages/s, ${figures.media_per_s} media/s`);
@@ -120,11 +136,13 @@ export async function run(args: string[]): Promise<void> {
     console.log(
       `  matches ${figures.matches}; findings: doxxing ${figures.findings_doxxing}, match ${figures.findings_match}, personal data ${figures.findings_personal_data}`,
     );
-    console.log(`  peak RSS: scan ${figures.scan_peak_rss_mb} MB (target < 300), bare ${figures.bare_peak_rss_mb} MB`);
+    console.log(
+      `  peak RSS: scan ${figures.scan_peak_rss_mb} MB in the fastest run, ${figures.scan_peak_rss_mb_max} MB at most (target < 300); bare ${figures.bare_peak_rss_mb} MB`,
+    );
     if (json) console.log(JSON.stringify(figures));
   } finally {
     rmSync(work, { recursive: true, force: true });
-    if (databaseUrl) await dropSchema(databaseUrl, `bench_scan_${process.pid}`);
+    for (const schema of schemas) await dropSchema(databaseUrl!, schema);
   }
 }
 

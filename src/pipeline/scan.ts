@@ -25,7 +25,7 @@ export interface ScanOptions {
   /** Only matches from these banks count (default: every enabled bank). */
   banks?: readonly string[];
   country?: string;
-  /** Messages stored per transaction (default 500). */
+  /** Messages stored per transaction (default 200: short enough not to keep the hashing threads waiting). */
   batchSize?: number;
   photo?: MediaWorkerOptions['photo'];
   concurrency?: number;
@@ -179,7 +179,7 @@ async function ingestAll(
   queued: () => void,
 ): Promise<void> {
   const store = new MessageStore(database, { scanId, country: options.country });
-  const size = options.batchSize ?? 500;
+  const size = options.batchSize ?? 200;
   let batch: NormalizedMessage[] = [];
   const flush = async () => {
     const result = await store.ingest(batch).catch((err: unknown) => {
