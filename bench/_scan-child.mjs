@@ -8,7 +8,7 @@
  * the code `perisai scan` runs, without the TypeScript loader, which costs tens of
  * megabytes in every thread and would be measured as the scan's.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../dist/db/open.js';
 import { hashPhotoFile } from '../dist/hashing/photo.js';
@@ -68,4 +68,18 @@ async function scan() {
 }
 
 const figures = mode === 'bare' ? await bare() : await scan();
-process.stdout.write(`${JSON.stringify({ ...figures, max_rss_mb: process.resourceUsage().maxRSS / 1024 })}\n`);
+/**
+ * Peak resident memory of this process in MB. Linux's getrusage maxRSS is not it:
+ * a process started by fork+exec inherits its parent's RSS at the fork as a floor
+ * (and the bench's parent has hashed photos and opened a database by then).
+ * VmHWM is the high-water mark of this process's own address space.
+ */
+function peakRssMb() {
+  try {
+    const line = readFileSync('/proc/self/status', 'utf8').match(/^VmHWM:\s+(\d+) kB/m);
+    if (line) return Number(line[1]) / 1024;
+  } catch {}
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+process.stdout.write(`${JSON.stringify({ ...figures, max_rss_mb: peakRssMb() })}\n`);

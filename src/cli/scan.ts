@@ -32,7 +32,7 @@ banks, finds personal data and intent in the text, and stores messages and findi
   --time-zone ZONE  zone of exports that write local times (IANA name or +HH:MM; default UTC)
   --report FILE     write a self-contained HTML report (blurred greyscale thumbnails)
   --json FILE       write one finding per line (JSON Lines)
-  --concurrency N   media files hashed at once (default 3)
+  --concurrency N   media files in progress at once (default 3; at least 8 per hashing thread)
   --preserve        capture every finding's evidence (media, raw record, context) into the vault
   --case ID         the evidence case for --preserve (default scan-<scan id>)
   --quiet           no progress line
