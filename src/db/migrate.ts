@@ -78,11 +78,16 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** 42P01 undefined table, 3F000 undefined schema, XX000 "cache lookup failed" for a dropped relation. */
-function isConcurrentDrop(err: unknown): boolean {
+/**
+ * 42P01 undefined table, 3F000 undefined schema, XX000 "cache lookup failed" for a
+ * dropped relation, 42703 from the introspection on a column being dropped.
+ */
+export function isConcurrentDrop(err: unknown): boolean {
   for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    const { code, message } = e as { code?: unknown; message?: unknown };
+    const { code, message, routine } = e as { code?: unknown; message?: unknown; routine?: unknown };
     if (code === '42P01' || code === '3F000') return true;
+    // The introspection's pg_get_serial_sequence() on a column another client is dropping.
+    if (code === '42703' && routine === 'pg_get_serial_sequence') return true;
     if (code === 'XX000' && typeof message === 'string' && message.includes('cache lookup failed')) return true;
   }
   return false;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { migrate } from '../../src/db/migrate.js';
+import { isConcurrentDrop, migrate } from '../../src/db/migrate.js';
 import { MIGRATIONS } from '../../src/db/migrations/index.js';
 import { openDatabase, sql } from '../../src/db/open.js';
 import { databaseVariants, eventually } from '../support/db.js';
@@ -168,3 +168,17 @@ test('openDatabase rejects an unsafe schema name', async () => {
 function schemaOf(options: { schema?: string }): { schema?: string } {
   return options.schema ? { schema: options.schema } : {};
 }
+
+test('only errors of objects dropped by another client are retried when migrating', () => {
+  const pg = (code: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(code), { code, ...extra });
+  const wrapped = (cause: unknown) => new Error('database migration unknown failed', { cause });
+  assert.ok(isConcurrentDrop(wrapped(pg('42P01'))));
+  assert.ok(isConcurrentDrop(wrapped(pg('3F000'))));
+  assert.ok(isConcurrentDrop(pg('XX000', { message: 'cache lookup failed for relation 123' })));
+  assert.ok(isConcurrentDrop(wrapped(pg('42703', { routine: 'pg_get_serial_sequence' }))));
+  // A migration's own missing column, a syntax error, a permission error: real failures.
+  assert.ok(!isConcurrentDrop(wrapped(pg('42703', { routine: 'errorMissingColumn' }))));
+  assert.ok(!isConcurrentDrop(pg('42601')));
+  assert.ok(!isConcurrentDrop(pg('42501')));
+  assert.ok(!isConcurrentDrop(new Error('plain')));
+});
