@@ -24,17 +24,10 @@ import { importContentBulk } from '../src/banks/bulk.js';
 import { type OpenDatabaseOptions, openDatabase } from '../src/db/open.js';
 import { hashPhotoFile } from '../src/hashing/photo.js';
 import { writeGeneratedExport } from '../test/support/generated-export.js';
+import { positiveIntOption } from './_options.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const log = (msg: string) => process.stderr.write(`[bench scan] ${msg}\n`);
-
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(args[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} needs a positive integer`);
-  return v;
-}
 
 function child(
   mode: 'scan' | 'bare',
@@ -55,9 +48,9 @@ export async function run(args: string[]): Promise<void> {
   const json = args.includes('--json');
   const urlAt = args.indexOf('--database-url');
   const databaseUrl = urlAt >= 0 ? args[urlAt + 1] : undefined;
-  const messages = option(args, '--messages', 20_000);
-  const photos = option(args, '--photos', 2_000);
-  const concurrency = option(args, '--concurrency', 3);
+  const messages = positiveIntOption(args, '--messages', 20_000);
+  const photos = positiveIntOption(args, '--photos', 2_000);
+  const concurrency = positiveIntOption(args, '--concurrency', 3);
   // Photo hashing threads in the scan (default: one per core beyond the main thread; 0: none).
   const threadsAt = args.indexOf('--hash-threads');
   const threads = threadsAt >= 0 ? String(Number(args[threadsAt + 1])) : '';
@@ -76,7 +69,7 @@ export async function run(args: string[]): Promise<void> {
       stdio: 'inherit',
     },
   );
-  const runs = option(args, '--runs', 1);
+  const runs = positiveIntOption(args, '--runs', 1);
   const work = mkdtempSync(join(tmpdir(), 'perisai-bench-scan-data-'));
   const schemas: string[] = [];
   try {

@@ -14,19 +14,12 @@ import { analyzeText } from '../src/signals/analyze.js';
 import { compileIntentMatcher } from '../src/signals/intent.js';
 import { PhoneContext } from '../src/signals/phones.js';
 import { chatterLine } from '../test/support/chatter.js';
+import { positiveIntOption } from './_options.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(args[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} needs a positive integer`);
-  return v;
-}
-
 export async function run(args: string[]): Promise<void> {
-  const n = option(args, '--messages', 20_000);
+  const n = positiveIntOption(args, '--messages', 20_000);
   const labelled = readFileSync(join(here, '..', 'test', 'fixtures', 'signals', 'messages.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')

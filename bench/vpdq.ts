@@ -28,6 +28,7 @@ import { findFfmpeg, passthroughArgs, probeVideo, runTool, startTool, type Video
 import { decodeStageArgs, decodeVideoFrames } from '../src/media/video-frames.js';
 import { hashVideoFile } from '../src/media/vpdq.js';
 import { SHARED_FIXTURES } from '../test/support/env.js';
+import { positiveIntOption } from './_options.js';
 
 const log = (msg: string) => process.stderr.write(`[bench vpdq] ${msg}\n`);
 const HOUR_MS = 3_600_000;
@@ -40,13 +41,7 @@ interface Options {
 }
 
 function parseOptions(args: string[]): Options {
-  const value = (name: string, fallback: number) => {
-    const i = args.indexOf(name);
-    if (i < 0) return fallback;
-    const v = Number(args[i + 1]);
-    if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} needs a positive integer`);
-    return v;
-  };
+  const value = (name: string, fallback: number) => positiveIntOption(args, name, fallback);
   return {
     json: args.includes('--json'),
     runs: value('--runs', 2),
