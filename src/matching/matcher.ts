@@ -206,6 +206,7 @@ export class Matcher {
       if (cached && now - cached.at < CONTENT_CACHE_MS) out.set(id, cached.content);
       else missing.push(id);
     }
+    if (missing.length === 0) return out;
     // Concurrent lookups (a media worker matches several files at once) share one read.
     const loaded = await Promise.all(missing.map((id) => this.contentLoader.get(id)));
     if (this.contentCache.size > CONTENT_CACHE_MAX) this.contentCache.clear();

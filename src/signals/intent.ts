@@ -174,6 +174,7 @@ function openMatchers(index: GateIndex, folded: string, count: number): number[]
   return positions;
 }
 
+/** Compiles lexicons once; reuse the result for many messages. */
 export function compileIntentMatcher(lexicons: readonly Lexicon[] = defaultLexicons()): IntentMatcher {
   const matchers: Matcher[] = [];
   for (const lexicon of lexicons) {
